@@ -1,0 +1,72 @@
+package io.clusterkit.gateway;
+
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.http.MediaType;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * When no worker can answer, the client gets a specific problem at once: never a hang,
+ * never a bare 500.
+ */
+class UpstreamFailureIntegrationTests {
+
+	@Nested
+	@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+			properties = { "management.server.port=0",
+					"spring.cloud.discovery.client.simple.instances.worker-service[0].uri=http://127.0.0.1:1" })
+	@AutoConfigureWebTestClient
+	class UnreachableInstance {
+
+		@Autowired
+		WebTestClient client;
+
+		@Test
+		void shouldAnswerBadGateway() {
+			this.client.get()
+				.uri("/api/v1/hello")
+				.exchange()
+				.expectStatus()
+				.isEqualTo(502)
+				.expectHeader()
+				.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+				.expectBody()
+				.jsonPath("$.detail")
+				.isEqualTo("The upstream instance could not be reached.");
+		}
+
+	}
+
+	@Nested
+	@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+			properties = { "management.server.port=0",
+					"spring.cloud.discovery.client.simple.instances.worker-service=" })
+	@AutoConfigureWebTestClient
+	class NoInstance {
+
+		@Autowired
+		WebTestClient client;
+
+		@Test
+		void shouldAnswerServiceUnavailable() {
+			this.client.get()
+				.uri("/api/v1/hello")
+				.exchange()
+				.expectStatus()
+				.isEqualTo(503)
+				.expectHeader()
+				.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+				.expectBody()
+				.jsonPath("$.detail")
+				.value(String.class, (detail) -> assertThat(detail).contains("worker-service"));
+		}
+
+	}
+
+}
