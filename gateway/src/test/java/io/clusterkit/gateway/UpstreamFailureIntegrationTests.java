@@ -69,4 +69,30 @@ class UpstreamFailureIntegrationTests {
 
 	}
 
+	@Nested
+	@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+			properties = { "management.server.port=0",
+					"spring.cloud.discovery.client.simple.instances.worker-service[0].uri=http://127.0.0.1:1",
+					"spring.cloud.discovery.client.simple.instances.worker-service[0].metadata.weight=0",
+					"spring.cloud.discovery.client.simple.instances.worker-service[1].uri=http://127.0.0.1:2",
+					"spring.cloud.discovery.client.simple.instances.worker-service[1].metadata.weight=0" })
+	@AutoConfigureWebTestClient
+	class AllDrained {
+
+		@Autowired
+		WebTestClient client;
+
+		@Test
+		void shouldAnswerServiceUnavailableWithoutTryingADrainedInstance() {
+			this.client.get()
+				.uri("/api/v1/hello")
+				.exchange()
+				.expectStatus()
+				.isEqualTo(503)
+				.expectHeader()
+				.contentType(MediaType.APPLICATION_PROBLEM_JSON);
+		}
+
+	}
+
 }

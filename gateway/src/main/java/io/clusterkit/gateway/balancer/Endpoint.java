@@ -1,0 +1,142 @@
+package io.clusterkit.gateway.balancer;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * One upstream instance as every balancer sees it: its weight, the requests this gateway
+ * has in flight to it, how many it was sent, and its peak-EWMA latency estimate. Shared
+ * by every route to the instance; lock-free, since it is read and written on every
+ * request from every event loop.
+ *
+ * @author clusterkit
+ */
+public final class Endpoint {
+
+	/** The largest weight an instance may have. */
+	public static final int MAX_WEIGHT = 1000;
+
+	private final String address;
+
+	private final AtomicInteger inFlight = new AtomicInteger();
+
+	private final LongAdder sent = new LongAdder();
+
+	private final PeakEwma latency;
+
+	private volatile int weight;
+
+	public Endpoint(String address, int weight, long decayNanos) {
+		if (weight < 0 || weight > MAX_WEIGHT) {
+			throw new IllegalArgumentException("weight must be from 0 to " + MAX_WEIGHT + ", got " + weight);
+		}
+		this.address = address;
+		this.weight = weight;
+		this.latency = new PeakEwma(decayNanos);
+	}
+
+	public String address() {
+		return this.address;
+	}
+
+	/**
+	 * The weight balancers use; 0 means drained: no new requests, in-flight ones finish.
+	 * @return the weight, from 0 to {@link #MAX_WEIGHT}
+	 */
+	public int weight() {
+		return this.weight;
+	}
+
+	public int inFlight() {
+		return this.inFlight.get();
+	}
+
+	public long sent() {
+		return this.sent.sum();
+	}
+
+	/** A request was sent to this instance: it is in flight until {@link #release()}. */
+	public void acquire() {
+		this.inFlight.incrementAndGet();
+		this.sent.increment();
+	}
+
+	/** A request sent to this instance ended, however it ended. */
+	public void release() {
+		this.inFlight.decrementAndGet();
+	}
+
+	/**
+	 * Feed the latency estimate with one observed response time.
+	 * @param latencyNanos time from pick to the response's start
+	 * @param nowNanos the clock at the observation
+	 */
+	public void observeLatency(long latencyNanos, long nowNanos) {
+		this.latency.observe(latencyNanos, nowNanos);
+	}
+
+	/**
+	 * The latency estimate, decayed to now; negative while nothing was observed.
+	 * @param nowNanos the clock now
+	 * @return the estimate in nanoseconds, or -1 before the first observation
+	 */
+	public double latencyEstimate(long nowNanos) {
+		return this.latency.estimate(nowNanos);
+	}
+
+	@Override
+	public String toString() {
+		return this.address + "(w=" + this.weight + ", inFlight=" + inFlight() + ")";
+	}
+
+	/**
+	 * Finagle's peak-sensitive EWMA: a slower observation replaces the estimate at once,
+	 * a faster one is blended in with a weight that grows with the time since the last
+	 * observation, and without observations the estimate decays towards zero, so a slow
+	 * instance is probed again after about the decay time and recovers its share if it
+	 * has recovered. Updates race benignly (a lost blend, never a torn value): the value
+	 * and its time stamp are packed in one CAS, so no lock is taken.
+	 */
+	static final class PeakEwma {
+
+		private static final long UNOBSERVED = -1;
+
+		private final double decayNanos;
+
+		private final AtomicLong estimateBits = new AtomicLong(Double.doubleToRawLongBits(UNOBSERVED));
+
+		private volatile long stamp;
+
+		PeakEwma(long decayNanos) {
+			this.decayNanos = decayNanos;
+		}
+
+		void observe(long latencyNanos, long nowNanos) {
+			long bits = this.estimateBits.get();
+			double previous = Double.longBitsToDouble(bits);
+			double next;
+			if (previous < 0) {
+				next = latencyNanos;
+			}
+			else {
+				double w = Math.exp(-Math.max(nowNanos - this.stamp, 0) / this.decayNanos);
+				double decayed = previous * w;
+				next = (latencyNanos > decayed) ? latencyNanos : decayed + latencyNanos * (1 - w);
+			}
+			if (this.estimateBits.compareAndSet(bits, Double.doubleToRawLongBits(next))) {
+				this.stamp = nowNanos;
+			}
+		}
+
+		double estimate(long nowNanos) {
+			double value = Double.longBitsToDouble(this.estimateBits.get());
+			if (value <= 0) {
+				return value;
+			}
+			return value * Math.exp(-Math.max(nowNanos - this.stamp, 0) / this.decayNanos);
+		}
+
+	}
+
+}

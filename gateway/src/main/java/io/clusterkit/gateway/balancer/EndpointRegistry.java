@@ -1,0 +1,84 @@
+package io.clusterkit.gateway.balancer;
+
+import java.lang.System.Logger.Level;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The one registry of upstream instances: one {@link Endpoint} per service and address,
+ * shared by every route and balancer, so an instance's in-flight count and latency are
+ * the same whichever route sent to it. Discovery feeds it; balancers read it.
+ *
+ * @author clusterkit
+ */
+public final class EndpointRegistry {
+
+	/** The discovery metadata key of an instance's weight. */
+	public static final String WEIGHT_METADATA_KEY = "weight";
+
+	private static final System.Logger logger = System.getLogger(EndpointRegistry.class.getName());
+
+	private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
+
+	private final long decayNanos;
+
+	public EndpointRegistry(long decayNanos) {
+		this.decayNanos = decayNanos;
+	}
+
+	/**
+	 * The endpoint of an instance, created on first sight. A weight in the metadata that
+	 * is not an integer from 0 to {@link Endpoint#MAX_WEIGHT} falls back to 1 with one
+	 * warning: metadata arriving from discovery at run time must never fail a request.
+	 * @param serviceId the service
+	 * @param host the instance's host
+	 * @param port the instance's port
+	 * @param metadata the instance's discovery metadata
+	 * @return the endpoint
+	 */
+	public Endpoint endpoint(String serviceId, String host, int port, Map<String, String> metadata) {
+		String address = host + ":" + port;
+		return this.endpoints.computeIfAbsent(serviceId + "/" + address,
+				(key) -> new Endpoint(address, weightOf(serviceId, address, metadata), this.decayNanos));
+	}
+
+	/**
+	 * Every endpoint seen so far.
+	 * @return a snapshot of the endpoints
+	 */
+	public List<Endpoint> endpoints() {
+		return List.copyOf(this.endpoints.values());
+	}
+
+	/**
+	 * Parse a weight.
+	 * @param value the text, may be null
+	 * @return the weight, or -1 when the text is not an integer from 0 to
+	 * {@link Endpoint#MAX_WEIGHT}
+	 */
+	public static int parseWeight(String value) {
+		try {
+			int weight = Integer.parseInt(value.strip());
+			return (weight >= 0 && weight <= Endpoint.MAX_WEIGHT) ? weight : -1;
+		}
+		catch (RuntimeException ex) {
+			return -1;
+		}
+	}
+
+	private static int weightOf(String serviceId, String address, Map<String, String> metadata) {
+		String value = (metadata != null) ? metadata.get(WEIGHT_METADATA_KEY) : null;
+		if (value == null) {
+			return 1;
+		}
+		int weight = parseWeight(value);
+		if (weight < 0) {
+			logger.log(Level.WARNING, "Instance {0} of {1} has metadata weight ''{2}'', not an integer from 0 to {3}; "
+					+ "using weight 1", address, serviceId, value, Endpoint.MAX_WEIGHT);
+			return 1;
+		}
+		return weight;
+	}
+
+}

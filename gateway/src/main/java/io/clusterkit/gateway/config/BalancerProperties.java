@@ -1,0 +1,67 @@
+package io.clusterkit.gateway.config;
+
+import java.time.Duration;
+import java.util.Map;
+
+import io.clusterkit.gateway.balancer.Algorithm;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import org.hibernate.validator.constraints.time.DurationMin;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * How the gateway balances requests across the instances of each service.
+ *
+ * @param algorithm the algorithm of every service without its own:
+ * {@code least-connections} (default), {@code round-robin}, {@code weighted-round-robin},
+ * {@code weighted-least-connections}, {@code power-of-two-choices} or {@code peak-ewma}
+ * @param services per-service settings, by service id
+ * @param peakEwma settings of the {@code peak-ewma} latency estimate
+ * @author clusterkit
+ */
+@Validated
+@ConfigurationProperties(BalancerProperties.PREFIX)
+public record BalancerProperties(@NotNull @DefaultValue("least-connections") Algorithm algorithm,
+		@Nullable Map<String, @Valid Service> services, @Valid @DefaultValue PeakEwma peakEwma) {
+
+	/** Prefix of the balancer settings. */
+	public static final String PREFIX = "cluster.balancer";
+
+	public BalancerProperties {
+		services = (services != null) ? Map.copyOf(services) : Map.of();
+	}
+
+	/**
+	 * The algorithm a service uses.
+	 * @param serviceId the service
+	 * @return its own algorithm, or the default one
+	 */
+	public Algorithm algorithmFor(String serviceId) {
+		Service service = this.services.get(serviceId);
+		return (service != null && service.algorithm() != null) ? service.algorithm() : this.algorithm;
+	}
+
+	/**
+	 * Settings of one service.
+	 *
+	 * @param algorithm its algorithm; unset means the default one
+	 */
+	public record Service(@Nullable Algorithm algorithm) {
+
+	}
+
+	/**
+	 * The peak-EWMA latency estimate.
+	 *
+	 * @param decay the time constant: how fast an estimate forgets a peak, and so how
+	 * soon a recovered instance gets its share back; at least 1 ms
+	 */
+	public record PeakEwma(@DurationMin(millis = 1) @DefaultValue("10s") Duration decay) {
+
+	}
+
+}

@@ -1,0 +1,121 @@
+package io.clusterkit.gateway.loadbalancer;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.clusterkit.gateway.balancer.Balancer;
+import io.clusterkit.gateway.balancer.Endpoint;
+import io.clusterkit.gateway.balancer.EndpointRegistry;
+import io.clusterkit.gateway.balancer.Pool;
+import reactor.core.publisher.Mono;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.cloud.client.ServiceInstance;
+import org.springframework.cloud.client.loadbalancer.DefaultResponse;
+import org.springframework.cloud.client.loadbalancer.EmptyResponse;
+import org.springframework.cloud.client.loadbalancer.Request;
+import org.springframework.cloud.client.loadbalancer.RequestDataContext;
+import org.springframework.cloud.client.loadbalancer.Response;
+import org.springframework.cloud.loadbalancer.core.ReactorServiceInstanceLoadBalancer;
+import org.springframework.cloud.loadbalancer.core.ServiceInstanceListSupplier;
+
+/**
+ * The Spring Cloud LoadBalancer face of a {@link Balancer}: works with any
+ * {@code DiscoveryClient}, maps its instances to the shared {@link Endpoint}s, asks the
+ * balancer to pick, and claims the pick's in-flight count for the request at once, so the
+ * next pick, on any thread, already sees it.
+ * <p>
+ * The pool is rebuilt only when the instance list changes: compared element by element,
+ * by address and metadata, since some discovery clients (the simple one among them) hand
+ * out new instance objects on every call. A steady pick allocates nothing but the
+ * reactive wrapper.
+ *
+ * @author clusterkit
+ */
+class ClusterLoadBalancer implements ReactorServiceInstanceLoadBalancer {
+
+	private static final Response<ServiceInstance> NO_INSTANCE = new EmptyResponse();
+
+	private final String serviceId;
+
+	private final ObjectProvider<ServiceInstanceListSupplier> suppliers;
+
+	private final Balancer balancer;
+
+	private final EndpointRegistry registry;
+
+	private volatile Snapshot snapshot = new Snapshot(List.of(), Pool.of(List.of()));
+
+	ClusterLoadBalancer(String serviceId, ObjectProvider<ServiceInstanceListSupplier> suppliers, Balancer balancer,
+			EndpointRegistry registry) {
+		this.serviceId = serviceId;
+		this.suppliers = suppliers;
+		this.balancer = balancer;
+		this.registry = registry;
+	}
+
+	@Override
+	@SuppressWarnings("rawtypes")
+	public Mono<Response<ServiceInstance>> choose(Request request) {
+		ServiceInstanceListSupplier supplier = this.suppliers.getIfAvailable();
+		if (supplier == null) {
+			return Mono.just(NO_INSTANCE);
+		}
+		return supplier.get(request).next().map((instances) -> pick(instances, request)).defaultIfEmpty(NO_INSTANCE);
+	}
+
+	@SuppressWarnings("unchecked")
+	private Response<ServiceInstance> pick(List<ServiceInstance> instances, Request<?> request) {
+		Pool pool = poolFor(instances);
+		if (pool.isEmpty()) {
+			return NO_INSTANCE;
+		}
+		int index = this.balancer.pick(pool);
+		if (request.getContext() instanceof RequestDataContext context) {
+			InFlightLease lease = InFlightLease.from(context.getClientRequest().getAttributes());
+			if (lease != null) {
+				lease.acquire(pool.get(index));
+			}
+		}
+		return (Response<ServiceInstance>) pool.tag(index);
+	}
+
+	private Pool poolFor(List<ServiceInstance> instances) {
+		Snapshot current = this.snapshot;
+		if (current.matches(instances)) {
+			return current.pool;
+		}
+		List<Endpoint> endpoints = new ArrayList<>(instances.size());
+		List<Response<ServiceInstance>> responses = new ArrayList<>(instances.size());
+		for (ServiceInstance instance : instances) {
+			endpoints.add(this.registry.endpoint(this.serviceId, instance.getHost(), instance.getPort(),
+					instance.getMetadata()));
+			responses.add(new DefaultResponse(instance));
+		}
+		Snapshot next = new Snapshot(List.copyOf(instances), Pool.of(endpoints, responses));
+		this.snapshot = next;
+		return next.pool;
+	}
+
+	private record Snapshot(List<ServiceInstance> instances, Pool pool) {
+
+		boolean matches(List<ServiceInstance> candidates) {
+			if (candidates.size() != this.instances.size()) {
+				return false;
+			}
+			for (int i = 0; i < candidates.size(); i++) {
+				if (!sameInstance(candidates.get(i), this.instances.get(i))) {
+					return false;
+				}
+			}
+			return true;
+		}
+
+		private static boolean sameInstance(ServiceInstance a, ServiceInstance b) {
+			return a == b || (a.getPort() == b.getPort() && a.getHost().equals(b.getHost())
+					&& a.getMetadata().equals(b.getMetadata()));
+		}
+
+	}
+
+}

@@ -1,0 +1,71 @@
+package io.clusterkit.gateway.loadbalancer;
+
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
+
+import io.clusterkit.gateway.balancer.Endpoint;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One proxied request's claim on the in-flight count of the instance it was sent to.
+ * Acquired by the balancer at the moment it picks, moved when a retry picks another
+ * instance, and released exactly once when the request ends, however it ends: the
+ * invariant every least-connections decision rests on.
+ *
+ * @author clusterkit
+ */
+final class InFlightLease {
+
+	static final String ATTRIBUTE = InFlightLease.class.getName();
+
+	private static final Endpoint RELEASED = new Endpoint("released", 0, 1);
+
+	private final AtomicReference<Endpoint> held = new AtomicReference<>();
+
+	private final LongSupplier nanoClock;
+
+	private volatile long pickedAt;
+
+	InFlightLease(LongSupplier nanoClock) {
+		this.nanoClock = nanoClock;
+	}
+
+	static @Nullable InFlightLease from(Map<String, Object> attributes) {
+		return (attributes != null) ? (InFlightLease) attributes.get(ATTRIBUTE) : null;
+	}
+
+	void acquire(Endpoint endpoint) {
+		endpoint.acquire();
+		this.pickedAt = this.nanoClock.getAsLong();
+		Endpoint previous = this.held.getAndSet(endpoint);
+		if (previous == RELEASED) {
+			// the request ended while this pick was under way: nothing will release it
+			// later
+			this.held.set(RELEASED);
+			endpoint.release();
+		}
+		else if (previous != null) {
+			previous.release();
+		}
+	}
+
+	/**
+	 * The response started: its latency, from the pick, feeds the instance's estimate.
+	 */
+	void responseStarted() {
+		Endpoint endpoint = this.held.get();
+		if (endpoint != null && endpoint != RELEASED) {
+			long now = this.nanoClock.getAsLong();
+			endpoint.observeLatency(now - this.pickedAt, now);
+		}
+	}
+
+	void release() {
+		Endpoint endpoint = this.held.getAndSet(RELEASED);
+		if (endpoint != null && endpoint != RELEASED) {
+			endpoint.release();
+		}
+	}
+
+}

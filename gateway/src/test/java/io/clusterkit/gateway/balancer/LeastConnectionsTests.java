@@ -1,0 +1,85 @@
+package io.clusterkit.gateway.balancer;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class LeastConnectionsTests {
+
+	@Test
+	void shouldPickTheFewestInFlight() {
+		List<Endpoint> endpoints = Endpoints.withWeights(1, 1, 1, 1);
+		Endpoints.setInFlight(endpoints.get(0), 3);
+		Endpoints.setInFlight(endpoints.get(1), 1);
+		Endpoints.setInFlight(endpoints.get(2), 2);
+		Endpoints.setInFlight(endpoints.get(3), 5);
+		Pool pool = Pool.of(endpoints);
+		Balancer balancer = LeastConnections.unweighted();
+		for (int i = 0; i < 10; i++) {
+			assertThat(balancer.pick(pool)).isEqualTo(1);
+		}
+	}
+
+	@Test
+	void shouldRotateTiesWhenAllIdle() {
+		Pool pool = Pool.of(Endpoints.withWeights(1, 1, 1));
+		Balancer balancer = LeastConnections.unweighted();
+		Set<Integer> picked = new HashSet<>();
+		for (int i = 0; i < 3; i++) {
+			picked.add(balancer.pick(pool));
+		}
+		assertThat(picked).containsExactlyInAnyOrder(0, 1, 2);
+	}
+
+	@Test
+	void shouldSpreadRequestsThatStayInFlight() {
+		Pool pool = Pool.of(Endpoints.withWeights(1, 1, 1));
+		Balancer balancer = LeastConnections.unweighted();
+		for (int i = 0; i < 30; i++) {
+			pool.get(balancer.pick(pool)).acquire();
+		}
+		assertThat(List.of(pool.get(0).inFlight(), pool.get(1).inFlight(), pool.get(2).inFlight())).containsExactly(10,
+				10, 10);
+	}
+
+	@Test
+	void shouldHonourWeightsWhenWeighted() {
+		Pool pool = Pool.of(Endpoints.withWeights(3, 1));
+		Balancer balancer = LeastConnections.weighted();
+		for (int i = 0; i < 400; i++) {
+			pool.get(balancer.pick(pool)).acquire();
+		}
+		assertThat(pool.get(0).inFlight()).isBetween(299, 301);
+	}
+
+	@Test
+	void shouldFavourTheHeavierWhenAllIdleAndWeighted() {
+		Pool pool = Pool.of(Endpoints.withWeights(1, 4, 1));
+		Balancer balancer = LeastConnections.weighted();
+		for (int i = 0; i < 10; i++) {
+			assertThat(balancer.pick(pool)).isEqualTo(1);
+		}
+	}
+
+	@RepeatedTest(100)
+	void shouldAlwaysPickAMinimumOfLoadPerWeight() {
+		SplittableRandom random = new SplittableRandom();
+		int size = random.nextInt(1, 20);
+		List<Endpoint> endpoints = Endpoints.withWeights(random.ints(size, 1, 50).toArray());
+		endpoints.forEach((endpoint) -> Endpoints.setInFlight(endpoint, random.nextInt(0, 30)));
+		Pool pool = Pool.of(endpoints);
+		Balancer balancer = LeastConnections.weighted();
+		int picked = balancer.pick(pool);
+		double pickedCost = (pool.get(picked).inFlight() + 1.0) / pool.weight(picked);
+		for (int i = 0; i < pool.size(); i++) {
+			assertThat(pickedCost).isLessThanOrEqualTo((pool.get(i).inFlight() + 1.0) / pool.weight(i) + 1e-12);
+		}
+	}
+
+}

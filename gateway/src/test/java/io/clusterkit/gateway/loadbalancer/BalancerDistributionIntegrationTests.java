@@ -1,0 +1,117 @@
+package io.clusterkit.gateway.loadbalancer;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.clusterkit.gateway.WorkerProcesses;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.web.reactive.function.client.WebClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Three real workers, the third 50 ms slower (its extra-latency knob), under 16
+ * concurrent requests: where each algorithm sends the traffic. Asserts shares, never
+ * times.
+ */
+class BalancerDistributionIntegrationTests {
+
+	static final WorkerProcesses workers = WorkerProcesses.start(3, new String[0], new String[0],
+			new String[] { "--worker.faults.extra-latency=200ms" });
+
+	static final int CONCURRENCY = 4;
+
+	@AfterAll
+	static void stopWorkers() {
+		workers.close();
+	}
+
+	@DynamicPropertySource
+	static void workers(DynamicPropertyRegistry registry) {
+		workers.register(registry);
+	}
+
+	static Map<String, AtomicInteger> load(int port, int requests) {
+		WebClient client = WebClient.create("http://127.0.0.1:" + port);
+		Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+		Flux.range(0, requests)
+			.flatMap((i) -> client.get().uri("/api/v1/hello").retrieve().toBodilessEntity(), CONCURRENCY)
+			.doOnNext((response) -> counts
+				.computeIfAbsent(response.getHeaders().getFirst("X-Instance-Id"), (id) -> new AtomicInteger())
+				.incrementAndGet())
+			.blockLast(Duration.ofSeconds(120));
+		return counts;
+	}
+
+	static double share(Map<String, AtomicInteger> counts, String instance) {
+		int total = counts.values().stream().mapToInt(AtomicInteger::get).sum();
+		return counts.getOrDefault(instance, new AtomicInteger()).get() / (double) total;
+	}
+
+	@Nested
+	@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+			properties = { "management.server.port=0", "cluster.balancer.algorithm=round-robin" })
+	@DirtiesContext
+	class RoundRobin {
+
+		@LocalServerPort
+		int port;
+
+		@Test
+		void shouldGiveTheSlowWorkerItsFullThird() {
+			Map<String, AtomicInteger> counts = load(this.port, 300);
+			assertThat(share(counts, "worker-3")).isBetween(0.30, 0.37);
+		}
+
+	}
+
+	@Nested
+	@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+			properties = { "management.server.port=0", "cluster.balancer.algorithm=least-connections" })
+	@DirtiesContext
+	class LeastConnections {
+
+		@LocalServerPort
+		int port;
+
+		@Test
+		void shouldSendMarkedlyFewerRequestsToTheSlowWorker() {
+			load(this.port, 200);
+			Map<String, AtomicInteger> counts = load(this.port, 1200);
+			double slow = share(counts, "worker-3");
+			assertThat(slow).isLessThan(0.5 * share(counts, "worker-1"));
+			assertThat(slow).isLessThan(0.5 * share(counts, "worker-2"));
+		}
+
+	}
+
+	@Nested
+	@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+			properties = { "management.server.port=0", "cluster.balancer.algorithm=peak-ewma" })
+	@DirtiesContext
+	class PeakEwma {
+
+		@LocalServerPort
+		int port;
+
+		@Test
+		void shouldStarveTheSlowWorkerOnceEstimatesSettle() {
+			load(this.port, 600);
+			Map<String, AtomicInteger> counts = load(this.port, 1500);
+			assertThat(share(counts, "worker-3")).isLessThan(0.01);
+		}
+
+	}
+
+}

@@ -1,0 +1,220 @@
+package io.clusterkit.gateway.loadbalancer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+
+import io.clusterkit.gateway.WorkerProcesses;
+import io.clusterkit.gateway.balancer.Endpoint;
+import io.clusterkit.gateway.balancer.EndpointRegistry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.core.ParameterizedTypeReference;
+import org.springframework.http.MediaType;
+import org.springframework.http.codec.ServerSentEvent;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Every way a proxied request can end brings every in-flight counter back to exactly 0,
+ * and a long request (SSE, WebSocket) stays counted until its very end.
+ */
+class InFlightAccountingIntegrationTests {
+
+	static final WorkerProcesses workers = WorkerProcesses.start(2);
+
+	@AfterAll
+	static void stopWorkers() {
+		workers.close();
+	}
+
+	static void awaitAllIdle(EndpointRegistry registry) {
+		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+		while (System.nanoTime() < deadline && inFlight(registry) != 0) {
+			sleep(20);
+		}
+		assertThat(registry.endpoints()).isNotEmpty()
+			.allSatisfy((endpoint) -> assertThat(endpoint.inFlight()).as(endpoint.address()).isZero());
+	}
+
+	static int inFlight(EndpointRegistry registry) {
+		return registry.endpoints().stream().mapToInt(Endpoint::inFlight).sum();
+	}
+
+	static void awaitInFlight(EndpointRegistry registry, int expected) {
+		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+		while (System.nanoTime() < deadline && inFlight(registry) != expected) {
+			sleep(20);
+		}
+		assertThat(inFlight(registry)).isEqualTo(expected);
+	}
+
+	static void sleep(long millis) {
+		try {
+			Thread.sleep(millis);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	@Nested
+	@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+			properties = { "management.server.port=0",
+					"spring.cloud.gateway.server.webflux.httpclient.response-timeout=1s" })
+	@AutoConfigureWebTestClient
+	@DirtiesContext
+	class ReachableWorkers {
+
+		@Autowired
+		WebTestClient client;
+
+		@Autowired
+		EndpointRegistry registry;
+
+		@LocalServerPort
+		int port;
+
+		@DynamicPropertySource
+		static void workers(DynamicPropertyRegistry registry) {
+			workers.register(registry);
+		}
+
+		@AfterEach
+		void countersAreBackToZero() {
+			awaitAllIdle(this.registry);
+		}
+
+		@Test
+		void shouldReleaseOnSuccess() {
+			Flux.range(0, 40)
+				.flatMap((i) -> this.client.get()
+					.uri("/api/v1/hello")
+					.exchange()
+					.returnResult(String.class)
+					.getResponseBody()
+					.then(), 8)
+				.blockLast(Duration.ofSeconds(20));
+			assertThat(this.registry.endpoints()).hasSize(2)
+				.allSatisfy((endpoint) -> assertThat(endpoint.sent()).isPositive());
+		}
+
+		@Test
+		void shouldReleaseOnUpstreamErrorResponse() {
+			this.client.get().uri("/api/v1/work?cpuMs=-1").exchange().expectStatus().isBadRequest();
+			this.client.post()
+				.uri("/api/v1/echo")
+				.contentType(MediaType.IMAGE_PNG)
+				.bodyValue(new byte[] { 1 })
+				.exchange()
+				.expectStatus()
+				.isEqualTo(415);
+		}
+
+		@Test
+		void shouldReleaseOnUpstreamTimeout() {
+			this.client.get().uri("/api/v1/work?sleepMs=3000").exchange().expectStatus().isEqualTo(504);
+		}
+
+		@Test
+		void shouldReleaseWhenTheClientHangsUpMidRequest() throws IOException {
+			try (Socket socket = new Socket("127.0.0.1", this.port)) {
+				OutputStream out = socket.getOutputStream();
+				out.write("GET /api/v1/work?sleepMs=5000 HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+					.getBytes(StandardCharsets.US_ASCII));
+				out.flush();
+				awaitInFlight(this.registry, 1);
+			}
+		}
+
+		@Test
+		void shouldCountAServerSentEventStreamUntilItEnds() {
+			List<ServerSentEvent<String>> events = this.client.get()
+				.uri("/api/v1/stream?events=4&intervalMs=300")
+				.accept(MediaType.TEXT_EVENT_STREAM)
+				.exchange()
+				.returnResult(new ParameterizedTypeReference<ServerSentEvent<String>>() {
+				})
+				.getResponseBody()
+				.doOnNext((event) -> {
+					if ("2".equals(event.id())) {
+						assertThat(inFlight(this.registry)).isEqualTo(1);
+					}
+				})
+				.collectList()
+				.block(Duration.ofSeconds(10));
+			assertThat(events).hasSize(4);
+		}
+
+		@Test
+		void shouldReleaseWhenTheClientLeavesAServerSentEventStream() throws IOException {
+			try (Socket socket = new Socket("127.0.0.1", this.port)) {
+				OutputStream out = socket.getOutputStream();
+				out.write(
+						"GET /api/v1/stream?events=100&intervalMs=100 HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n"
+							.getBytes(StandardCharsets.US_ASCII));
+				out.flush();
+				InputStream in = socket.getInputStream();
+				byte[] buffer = new byte[256];
+				assertThat(in.read(buffer)).isPositive();
+				awaitInFlight(this.registry, 1);
+			}
+		}
+
+		@Test
+		void shouldCountAWebSocketUntilItCloses() {
+			new ReactorNettyWebSocketClient()
+				.execute(URI.create("ws://127.0.0.1:" + this.port + "/ws/echo"),
+						(session) -> session.send(Mono.just(session.textMessage("hi")))
+							.thenMany(session.receive().take(1))
+							.then(Mono.fromRunnable(() -> awaitInFlight(this.registry, 1)))
+							.then(session.close()))
+				.block(Duration.ofSeconds(15));
+		}
+
+	}
+
+	@Nested
+	@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+			properties = { "management.server.port=0",
+					"spring.cloud.discovery.client.simple.instances.worker-service[0].uri=http://127.0.0.1:1" })
+	@AutoConfigureWebTestClient
+	@DirtiesContext
+	class UnreachableWorker {
+
+		@Autowired
+		WebTestClient client;
+
+		@Autowired
+		EndpointRegistry registry;
+
+		@Test
+		void shouldReleaseOnConnectFailure() {
+			this.client.get().uri("/api/v1/hello").exchange().expectStatus().isEqualTo(502);
+			awaitAllIdle(this.registry);
+			assertThat(this.registry.endpoints()).singleElement()
+				.satisfies((endpoint) -> assertThat(endpoint.sent()).isEqualTo(1));
+		}
+
+	}
+
+}
