@@ -22,9 +22,9 @@ import org.springframework.web.server.ServerWebExchange;
  * on completion, error and cancel alike, where the stock {@code LoadBalancerLifecycle}
  * hooks miss the cancel of a client that hangs up.
  * <p>
- * A WebSocket is the exception: Reactor Netty completes the routing chain once the
- * handshake is done and runs the session on its own, so an upgraded request is released
- * when its connection closes instead.
+ * A WebSocket is the exception: Reactor Netty ends the routing chain (by completion or by
+ * cancel) once the handshake is done and runs the session on its own, so an upgrade
+ * request is released when its connection closes, unless routing failed outright.
  *
  * @author clusterkit
  */
@@ -56,11 +56,11 @@ class InFlightAccountingFilter implements GlobalFilter, Ordered {
 			return chain.filter(exchange).doFinally((signal) -> lease.release());
 		}
 		return chain.filter(exchange).doFinally((signal) -> {
-			if (signal == SignalType.ON_COMPLETE) {
-				upgraded.onDispose(lease::release);
+			if (signal == SignalType.ON_ERROR) {
+				lease.release();
 			}
 			else {
-				lease.release();
+				upgraded.onDispose(lease::release);
 			}
 		});
 	}

@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.RepetitionInfo;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -68,8 +69,8 @@ class LeastConnectionsTests {
 	}
 
 	@RepeatedTest(100)
-	void shouldAlwaysPickAMinimumOfLoadPerWeight() {
-		SplittableRandom random = new SplittableRandom();
+	void shouldAlwaysPickAMinimumOfLoadPerWeight(RepetitionInfo repetition) {
+		SplittableRandom random = new SplittableRandom(repetition.getCurrentRepetition());
 		int size = random.nextInt(1, 20);
 		List<Endpoint> endpoints = Endpoints.withWeights(random.ints(size, 1, 50).toArray());
 		endpoints.forEach((endpoint) -> Endpoints.setInFlight(endpoint, random.nextInt(0, 30)));

@@ -8,6 +8,8 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import io.clusterkit.gateway.WorkerProcesses;
 import io.clusterkit.gateway.balancer.Endpoint;
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -179,14 +182,18 @@ class InFlightAccountingIntegrationTests {
 		}
 
 		@Test
-		void shouldCountAWebSocketUntilItCloses() {
-			new ReactorNettyWebSocketClient()
+		void shouldCountAWebSocketUntilItCloses() throws Exception {
+			Sinks.Empty<Void> hangUp = Sinks.empty();
+			CompletableFuture<Void> session = new ReactorNettyWebSocketClient()
 				.execute(URI.create("ws://127.0.0.1:" + this.port + "/ws/echo"),
-						(session) -> session.send(Mono.just(session.textMessage("hi")))
-							.thenMany(session.receive().take(1))
-							.then(Mono.fromRunnable(() -> awaitInFlight(this.registry, 1)))
-							.then(session.close()))
-				.block(Duration.ofSeconds(15));
+						(socket) -> socket.send(Mono.just(socket.textMessage("hi")))
+							.thenMany(socket.receive().take(1))
+							.then(hangUp.asMono())
+							.then(socket.close()))
+				.toFuture();
+			awaitInFlight(this.registry, 1);
+			hangUp.tryEmitEmpty();
+			session.get(10, TimeUnit.SECONDS);
 		}
 
 	}
