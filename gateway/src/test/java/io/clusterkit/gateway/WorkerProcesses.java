@@ -83,9 +83,11 @@ public final class WorkerProcesses implements AutoCloseable {
 		}
 	}
 
+	/** SIGTERM every worker at once (each drains for its delay), then wait for all. */
 	@Override
 	public void close() {
-		this.workers.forEach(Worker::destroy);
+		this.workers.forEach(Worker::terminate);
+		this.workers.forEach(Worker::awaitExit);
 	}
 
 	static int freePort() {
@@ -164,11 +166,16 @@ public final class WorkerProcesses implements AutoCloseable {
 			throw new IllegalStateException(this.id + " not ready within " + STARTUP_TIMEOUT);
 		}
 
-		void destroy() {
+		void terminate() {
+			if (this.process != null) {
+				this.process.destroy();
+			}
+		}
+
+		void awaitExit() {
 			if (this.process == null) {
 				return;
 			}
-			this.process.destroy();
 			try {
 				if (!this.process.waitFor(30, TimeUnit.SECONDS)) {
 					this.process.destroyForcibly().waitFor();

@@ -21,12 +21,13 @@ import org.springframework.validation.annotation.Validated;
  * {@code X-Instance-Id} header; empty means host name and port
  * @param faults faults injected for demos and benchmarks, off by default
  * @param echo limits of the echo endpoint
+ * @param lifecycle how the worker leaves on SIGTERM
  * @author clusterkit
  */
 @Validated
 @ConfigurationProperties(WorkerProperties.PREFIX)
 public record WorkerProperties(@Nullable String instanceId, @Valid @DefaultValue Faults faults,
-		@Valid @DefaultValue Echo echo) {
+		@Valid @DefaultValue Echo echo, @Valid @DefaultValue Lifecycle lifecycle) {
 
 	/** Prefix of every worker setting. */
 	public static final String PREFIX = "worker";
@@ -52,6 +53,18 @@ public record WorkerProperties(@Nullable String instanceId, @Valid @DefaultValue
 	 * @param maxBytes the largest body echoed; a larger one is refused with 413
 	 */
 	public record Echo(@DefaultValue("1MB") DataSize maxBytes) {
+
+	}
+
+	/**
+	 * Shutdown behaviour.
+	 *
+	 * @param drainDelay how long the worker keeps serving after SIGTERM with readiness
+	 * OUT_OF_SERVICE, before it closes its port: the gateways' fall x interval (3 x 1 s)
+	 * plus a margin; 0 to 60 s
+	 */
+	public record Lifecycle(
+			@DurationMin(millis = 0) @DurationMax(seconds = 60) @DefaultValue("5s") Duration drainDelay) {
 
 	}
 
