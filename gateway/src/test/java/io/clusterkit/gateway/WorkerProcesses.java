@@ -83,6 +83,30 @@ public final class WorkerProcesses implements AutoCloseable {
 		}
 	}
 
+	public int port(int index) {
+		return this.workers.get(index).port;
+	}
+
+	/**
+	 * SIGKILL a worker: no drain, no goodbye, as in a crash.
+	 * @param index the worker
+	 */
+	public void kill(int index) {
+		Worker worker = this.workers.get(index);
+		worker.process.destroyForcibly();
+		worker.awaitExit();
+	}
+
+	/**
+	 * Start a stopped worker again on its port and wait until it is ready.
+	 * @param index the worker
+	 */
+	public void restart(int index) {
+		Worker worker = this.workers.get(index);
+		worker.launch();
+		worker.awaitReady();
+	}
+
 	/** SIGTERM every worker at once (each drains for its delay), then wait for all. */
 	@Override
 	public void close() {

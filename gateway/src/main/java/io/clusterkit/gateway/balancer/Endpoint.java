@@ -27,6 +27,8 @@ public final class Endpoint {
 
 	private volatile int weight;
 
+	private volatile boolean up = true;
+
 	public Endpoint(String address, int weight, long decayNanos) {
 		if (weight < 0 || weight > MAX_WEIGHT) {
 			throw new IllegalArgumentException("weight must be from 0 to " + MAX_WEIGHT + ", got " + weight);
@@ -46,6 +48,21 @@ public final class Endpoint {
 	 */
 	public int weight() {
 		return this.weight;
+	}
+
+	/**
+	 * Whether active health checks let this instance receive new requests. New instances
+	 * start up, as with HAProxy, and go down after {@code fall} failed probes.
+	 * @return true while UP
+	 */
+	public boolean isUp() {
+		return this.up;
+	}
+
+	boolean setUp(boolean up) {
+		boolean changed = this.up != up;
+		this.up = up;
+		return changed;
 	}
 
 	public int inFlight() {
@@ -87,7 +104,7 @@ public final class Endpoint {
 
 	@Override
 	public String toString() {
-		return this.address + "(w=" + this.weight + ", inFlight=" + inFlight() + ")";
+		return this.address + "(" + (this.up ? "UP" : "DOWN") + ", w=" + this.weight + ", inFlight=" + inFlight() + ")";
 	}
 
 	/**

@@ -3,7 +3,9 @@ package io.clusterkit.gateway.balancer;
 import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The one registry of upstream instances: one {@link Endpoint} per service and address,
@@ -19,7 +21,9 @@ public final class EndpointRegistry {
 
 	private static final System.Logger logger = System.getLogger(EndpointRegistry.class.getName());
 
-	private final Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
+	private final Map<String, Map<String, Endpoint>> services = new ConcurrentHashMap<>();
+
+	private final AtomicLong version = new AtomicLong();
 
 	private final long decayNanos;
 
@@ -39,8 +43,42 @@ public final class EndpointRegistry {
 	 */
 	public Endpoint endpoint(String serviceId, String host, int port, Map<String, String> metadata) {
 		String address = host + ":" + port;
-		return this.endpoints.computeIfAbsent(serviceId + "/" + address,
-				(key) -> new Endpoint(address, weightOf(serviceId, address, metadata), this.decayNanos));
+		return this.services.computeIfAbsent(serviceId, (id) -> new ConcurrentHashMap<>())
+			.computeIfAbsent(address,
+					(key) -> new Endpoint(address, weightOf(serviceId, address, metadata), this.decayNanos));
+	}
+
+	/**
+	 * Mark an instance UP or DOWN; pools built before a change are rebuilt.
+	 * @param endpoint the instance
+	 * @param up its new state
+	 * @return whether the state changed
+	 */
+	public boolean setUp(Endpoint endpoint, boolean up) {
+		boolean changed = endpoint.setUp(up);
+		if (changed) {
+			this.version.incrementAndGet();
+		}
+		return changed;
+	}
+
+	/**
+	 * A number that changes whenever an endpoint's eligibility does: pools built at an
+	 * older version are stale.
+	 * @return the version
+	 */
+	public long version() {
+		return this.version.get();
+	}
+
+	/**
+	 * The services seen so far, each with its endpoints.
+	 * @return a snapshot, by service id
+	 */
+	public Map<String, List<Endpoint>> byService() {
+		Map<String, List<Endpoint>> snapshot = new TreeMap<>();
+		this.services.forEach((service, endpoints) -> snapshot.put(service, List.copyOf(endpoints.values())));
+		return snapshot;
 	}
 
 	/**
@@ -48,7 +86,7 @@ public final class EndpointRegistry {
 	 * @return a snapshot of the endpoints
 	 */
 	public List<Endpoint> endpoints() {
-		return List.copyOf(this.endpoints.values());
+		return this.services.values().stream().flatMap((endpoints) -> endpoints.values().stream()).toList();
 	}
 
 	/**

@@ -45,8 +45,8 @@ public final class Pool {
 	}
 
 	/**
-	 * Snapshot the endpoints that may receive new requests: drained ones (weight 0) are
-	 * left out, and each weight is read once, so one pick sees one consistent set.
+	 * Snapshot the endpoints that may receive new requests: DOWN and drained ones (weight
+	 * 0) are left out, and each weight is read once, so one pick sees one consistent set.
 	 * @param candidates the instances now known and healthy
 	 * @return the pool, possibly empty
 	 */
@@ -68,7 +68,7 @@ public final class Pool {
 		Object[] kept = new Object[candidates.size()];
 		for (int i = 0; i < candidates.size(); i++) {
 			int weight = candidates.get(i).weight();
-			if (weight > 0) {
+			if (weight > 0 && candidates.get(i).isUp()) {
 				weights[eligible] = weight;
 				kept[eligible] = tags.get(i);
 				endpoints[eligible++] = candidates.get(i);

@@ -25,10 +25,10 @@ import org.springframework.cloud.loadbalancer.core.ServiceInstanceListSupplier;
  * balancer to pick, and claims the pick's in-flight count for the request at once, so the
  * next pick, on any thread, already sees it.
  * <p>
- * The pool is rebuilt only when the instance list changes: compared element by element,
- * by address and metadata, since some discovery clients (the simple one among them) hand
- * out new instance objects on every call. A steady pick allocates nothing but the
- * reactive wrapper.
+ * The pool is rebuilt only when the instance list or an instance's state changes (the
+ * registry's version); the list is compared element by element, by address and metadata,
+ * since some discovery clients (the simple one among them) hand out new instance objects
+ * on every call. A steady pick allocates nothing but the reactive wrapper.
  *
  * @author clusterkit
  */
@@ -44,7 +44,7 @@ class ClusterLoadBalancer implements ReactorServiceInstanceLoadBalancer {
 
 	private final EndpointRegistry registry;
 
-	private volatile Snapshot snapshot = new Snapshot(List.of(), Pool.of(List.of()));
+	private volatile Snapshot snapshot = new Snapshot(List.of(), -1, Pool.of(List.of()));
 
 	ClusterLoadBalancer(String serviceId, ObjectProvider<ServiceInstanceListSupplier> suppliers, Balancer balancer,
 			EndpointRegistry registry) {
@@ -82,7 +82,8 @@ class ClusterLoadBalancer implements ReactorServiceInstanceLoadBalancer {
 
 	private Pool poolFor(List<ServiceInstance> instances) {
 		Snapshot current = this.snapshot;
-		if (current.matches(instances)) {
+		long version = this.registry.version();
+		if (current.version == version && current.matches(instances)) {
 			return current.pool;
 		}
 		List<Endpoint> endpoints = new ArrayList<>(instances.size());
@@ -92,12 +93,12 @@ class ClusterLoadBalancer implements ReactorServiceInstanceLoadBalancer {
 					instance.getMetadata()));
 			responses.add(new DefaultResponse(instance));
 		}
-		Snapshot next = new Snapshot(List.copyOf(instances), Pool.of(endpoints, responses));
+		Snapshot next = new Snapshot(List.copyOf(instances), version, Pool.of(endpoints, responses));
 		this.snapshot = next;
 		return next.pool;
 	}
 
-	private record Snapshot(List<ServiceInstance> instances, Pool pool) {
+	private record Snapshot(List<ServiceInstance> instances, long version, Pool pool) {
 
 		boolean matches(List<ServiceInstance> candidates) {
 			if (candidates.size() != this.instances.size()) {

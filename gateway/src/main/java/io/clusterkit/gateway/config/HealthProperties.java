@@ -1,0 +1,87 @@
+package io.clusterkit.gateway.config;
+
+import java.time.Duration;
+import java.util.Map;
+
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
+import org.hibernate.validator.constraints.time.DurationMax;
+import org.hibernate.validator.constraints.time.DurationMin;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Active health checks: the gateway probes every instance's readiness endpoint.
+ *
+ * @param enabled whether instances are probed at all; off, every known instance is UP
+ * @param path the readiness path probed on each instance's management port
+ * @param interval time between two probes of one instance; 100 ms to 1 min
+ * @param timeout a probe not answered within it failed; 10 ms to 30 s
+ * @param rise consecutive successful probes that bring a DOWN instance UP; 1 to 100
+ * @param fall consecutive failed probes that take an UP instance DOWN; 1 to 100
+ * @param services per-service overrides of interval, timeout, rise and fall, by service
+ * id
+ * @author clusterkit
+ */
+@Validated
+@ConfigurationProperties(HealthProperties.PREFIX)
+public record HealthProperties(@DefaultValue("true") boolean enabled,
+		@NotBlank @Pattern(regexp = "/.*") @DefaultValue("/actuator/health/readiness") String path,
+		@DurationMin(millis = 100) @DurationMax(minutes = 1) @DefaultValue("1s") Duration interval,
+		@DurationMin(millis = 10) @DurationMax(seconds = 30) @DefaultValue("500ms") Duration timeout,
+		@Min(1) @Max(100) @DefaultValue("2") int rise, @Min(1) @Max(100) @DefaultValue("3") int fall,
+		@Nullable Map<String, @Valid Service> services) {
+
+	/** Prefix of the health-check settings. */
+	public static final String PREFIX = "cluster.health";
+
+	public HealthProperties {
+		services = (services != null) ? Map.copyOf(services) : Map.of();
+	}
+
+	/**
+	 * The check a service gets: its own settings where it has them, the defaults
+	 * elsewhere.
+	 * @param serviceId the service
+	 * @return its check
+	 */
+	public Check checkFor(String serviceId) {
+		Service own = this.services.getOrDefault(serviceId, new Service(null, null, null, null));
+		return new Check((own.interval() != null) ? own.interval() : this.interval,
+				(own.timeout() != null) ? own.timeout() : this.timeout, (own.rise() != null) ? own.rise() : this.rise,
+				(own.fall() != null) ? own.fall() : this.fall);
+	}
+
+	/**
+	 * Per-service overrides; unset fields take the defaults.
+	 *
+	 * @param interval time between two probes
+	 * @param timeout probe timeout
+	 * @param rise successes to come UP
+	 * @param fall failures to go DOWN
+	 */
+	public record Service(@Nullable @DurationMin(millis = 100) @DurationMax(minutes = 1) Duration interval,
+			@Nullable @DurationMin(millis = 10) @DurationMax(seconds = 30) Duration timeout,
+			@Nullable @Min(1) @Max(100) Integer rise, @Nullable @Min(1) @Max(100) Integer fall) {
+
+	}
+
+	/**
+	 * The effective check of one service.
+	 *
+	 * @param interval time between two probes
+	 * @param timeout probe timeout
+	 * @param rise successes to come UP
+	 * @param fall failures to go DOWN
+	 */
+	public record Check(Duration interval, Duration timeout, int rise, int fall) {
+
+	}
+
+}

@@ -1,0 +1,179 @@
+package io.clusterkit.gateway.health;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+import io.clusterkit.gateway.balancer.Endpoint;
+import io.clusterkit.gateway.balancer.EndpointRegistry;
+import io.clusterkit.gateway.config.HealthProperties;
+import io.netty.channel.ChannelOption;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.netty.http.client.HttpClient;
+import reactor.netty.resources.ConnectionProvider;
+import reactor.util.function.Tuple2;
+import reactor.util.function.Tuples;
+
+import org.springframework.cloud.client.ServiceInstance;
+import org.springframework.cloud.client.discovery.ReactiveDiscoveryClient;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * Probes the readiness endpoint of every discovered instance and marks it UP or DOWN in
+ * the shared registry, so every balancer and route stops sending to it at once. Each
+ * instance has its own probe loop, started at a random phase so probes do not align, and
+ * never overlapping itself (a probe still running when the next is due makes that one
+ * skip). All of it is non-blocking on Reactor Netty's client; the discovery list is
+ * re-read every interval, so instances that appear are probed and those that leave are no
+ * longer.
+ *
+ * @author clusterkit
+ */
+class ActiveHealthChecker implements SmartLifecycle {
+
+	/**
+	 * Discovery metadata naming the instance's management port, when not its own port.
+	 */
+	static final String MANAGEMENT_PORT_METADATA_KEY = "management.port";
+
+	private static final Log logger = LogFactory.getLog(ActiveHealthChecker.class);
+
+	private final ReactiveDiscoveryClient discovery;
+
+	private final EndpointRegistry registry;
+
+	private final HealthProperties properties;
+
+	private final Map<String, Probe> probes = new ConcurrentHashMap<>();
+
+	private ConnectionProvider connections;
+
+	private HttpClient http;
+
+	private Disposable discoveryLoop;
+
+	ActiveHealthChecker(ReactiveDiscoveryClient discovery, EndpointRegistry registry, HealthProperties properties) {
+		this.discovery = discovery;
+		this.registry = registry;
+		this.properties = properties;
+	}
+
+	@Override
+	public void start() {
+		this.connections = ConnectionProvider.builder("health-probes").maxIdleTime(Duration.ofSeconds(20)).build();
+		this.http = HttpClient.create(this.connections);
+		this.discoveryLoop = Flux.interval(Duration.ZERO, this.properties.interval())
+			.onBackpressureDrop()
+			.concatMap((tick) -> this.discovery.getServices()
+				.flatMap((service) -> this.discovery.getInstances(service))
+				.collectList()
+				.onErrorResume((ex) -> {
+					logger.warn("Discovery failed; keeping the instances probed so far: " + ex);
+					return Mono.empty();
+				}))
+			.subscribe((instances) -> reconcile(instances));
+	}
+
+	private void reconcile(List<ServiceInstance> instances) {
+		Set<String> seen = new HashSet<>();
+		for (ServiceInstance instance : instances) {
+			String key = instance.getServiceId() + "/" + instance.getHost() + ":" + instance.getPort();
+			seen.add(key);
+			this.probes.computeIfAbsent(key, (k) -> startProbe(instance));
+		}
+		this.probes.entrySet().removeIf((entry) -> {
+			if (seen.contains(entry.getKey())) {
+				return false;
+			}
+			entry.getValue().loop().dispose();
+			return true;
+		});
+	}
+
+	private Probe startProbe(ServiceInstance instance) {
+		Endpoint endpoint = this.registry.endpoint(instance.getServiceId(), instance.getHost(), instance.getPort(),
+				instance.getMetadata());
+		HealthProperties.Check check = this.properties.checkFor(instance.getServiceId());
+		RiseFall state = new RiseFall(check.rise(), check.fall(), endpoint.isUp());
+		URI target = URI.create((instance.isSecure() ? "https" : "http") + "://" + instance.getHost() + ":"
+				+ managementPort(instance) + this.properties.path());
+		Duration phase = Duration.ofMillis(ThreadLocalRandom.current().nextLong(check.interval().toMillis()));
+		HttpClient client = this.http.responseTimeout(check.timeout())
+			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) check.timeout().toMillis());
+		Disposable loop = Flux.interval(phase, check.interval())
+			.onBackpressureDrop()
+			.concatMap((tick) -> probe(client, target, check.timeout()))
+			.subscribe((result) -> {
+				if (state.record(result.getT1(), result.getT2())) {
+					this.registry.setUp(endpoint, state.isUp());
+					logger.info(instance.getServiceId() + " " + endpoint.address() + " is now "
+							+ (state.isUp() ? "UP" : "DOWN") + " (" + result.getT2() + ")");
+				}
+			});
+		return new Probe(state, loop);
+	}
+
+	private static Mono<Tuple2<Boolean, String>> probe(HttpClient client, URI target, Duration timeout) {
+		return client.get()
+			.uri(target)
+			.responseSingle((response, body) -> body.then(Mono.just(response.status().code())))
+			.timeout(timeout)
+			.map((status) -> Tuples.of(status >= 200 && status < 300, "readiness " + status))
+			.onErrorResume((ex) -> Mono.just(Tuples.of(false, describe(ex))));
+	}
+
+	private static String describe(Throwable ex) {
+		String message = ex.getMessage();
+		return ex.getClass().getSimpleName() + ((message != null) ? ": " + message : "");
+	}
+
+	private static int managementPort(ServiceInstance instance) {
+		String port = instance.getMetadata().get(MANAGEMENT_PORT_METADATA_KEY);
+		if (port != null) {
+			try {
+				return Integer.parseInt(port.strip());
+			}
+			catch (NumberFormatException ex) {
+				// fall through: probe the instance's own port
+			}
+		}
+		return instance.getPort();
+	}
+
+	/**
+	 * The last probe result of an instance, for operators.
+	 * @param serviceId the service
+	 * @param endpoint the instance
+	 * @return what its last probe met, or null when it is not probed
+	 */
+	String lastResult(String serviceId, Endpoint endpoint) {
+		Probe probe = this.probes.get(serviceId + "/" + endpoint.address());
+		return (probe != null) ? probe.state().lastResult() : null;
+	}
+
+	@Override
+	public void stop() {
+		this.discoveryLoop.dispose();
+		this.probes.values().forEach((probe) -> probe.loop().dispose());
+		this.probes.clear();
+		this.connections.dispose();
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.discoveryLoop != null && !this.discoveryLoop.isDisposed();
+	}
+
+	private record Probe(RiseFall state, Disposable loop) {
+	}
+
+}
