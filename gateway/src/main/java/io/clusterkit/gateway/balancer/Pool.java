@@ -1,6 +1,8 @@
 package io.clusterkit.gateway.balancer;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
@@ -79,6 +81,23 @@ public final class Pool {
 		}
 		return new Pool(Arrays.copyOf(endpoints, eligible), Arrays.copyOf(weights, eligible),
 				Arrays.copyOf(kept, eligible));
+	}
+
+	/**
+	 * This pool less some endpoints, for a retry that must go elsewhere.
+	 * @param excluded the endpoints to leave out
+	 * @return a new pool, possibly empty
+	 */
+	public Pool without(Collection<Endpoint> excluded) {
+		List<Endpoint> kept = new ArrayList<>(this.endpoints.length);
+		List<Object> keptTags = new ArrayList<>(this.endpoints.length);
+		for (int i = 0; i < this.endpoints.length; i++) {
+			if (!excluded.contains(this.endpoints[i])) {
+				kept.add(this.endpoints[i]);
+				keptTags.add(this.tags[i]);
+			}
+		}
+		return of(kept, keptTags);
 	}
 
 	public int size() {

@@ -67,15 +67,19 @@ class ClusterLoadBalancer implements ReactorServiceInstanceLoadBalancer {
 	@SuppressWarnings("unchecked")
 	private Response<ServiceInstance> pick(List<ServiceInstance> instances, Request<?> request) {
 		Pool pool = poolFor(instances);
+		InFlightLease lease = (request.getContext() instanceof RequestDataContext context)
+				? InFlightLease.from(context.getClientRequest().getAttributes()) : null;
+		List<Endpoint> excluded = (lease != null) ? lease.excluded() : List.of();
+		if (!excluded.isEmpty()) {
+			Pool untried = pool.without(excluded);
+			pool = untried.isEmpty() ? pool : untried;
+		}
 		if (pool.isEmpty()) {
 			return NO_INSTANCE;
 		}
 		int index = this.balancer.pick(pool);
-		if (request.getContext() instanceof RequestDataContext context) {
-			InFlightLease lease = InFlightLease.from(context.getClientRequest().getAttributes());
-			if (lease != null) {
-				lease.acquire(pool.get(index));
-			}
+		if (lease != null) {
+			lease.acquire(pool.get(index));
 		}
 		return (Response<ServiceInstance>) pool.tag(index);
 	}

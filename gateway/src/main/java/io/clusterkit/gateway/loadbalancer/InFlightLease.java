@@ -1,5 +1,7 @@
 package io.clusterkit.gateway.loadbalancer;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
@@ -10,8 +12,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * One proxied request's claim on the in-flight count of the instance it was sent to.
  * Acquired by the balancer at the moment it picks, moved when a retry picks another
- * instance, and released exactly once when the request ends, however it ends: the
- * invariant every least-connections decision rests on.
+ * instance (the earlier ones are remembered, so the retry goes elsewhere), and released
+ * exactly once when the request ends, however it ends: the invariant every
+ * least-connections decision rests on.
  *
  * @author clusterkit
  */
@@ -26,6 +29,9 @@ final class InFlightLease {
 	private final LongSupplier nanoClock;
 
 	private volatile long pickedAt;
+
+	/** Instances this request was sent to before: a retry goes elsewhere. */
+	private volatile List<Endpoint> tried = List.of();
 
 	InFlightLease(LongSupplier nanoClock) {
 		this.nanoClock = nanoClock;
@@ -47,7 +53,25 @@ final class InFlightLease {
 		}
 		else if (previous != null) {
 			previous.release();
+			List<Endpoint> before = new ArrayList<>(this.tried);
+			before.add(previous);
+			this.tried = before;
 		}
+	}
+
+	/**
+	 * Every instance this request was sent to, the current one included: where a retry
+	 * must not go. Allocates only when there is something to exclude.
+	 * @return the instances, empty on a first attempt
+	 */
+	List<Endpoint> excluded() {
+		Endpoint current = this.held.get();
+		if (current == null || current == RELEASED) {
+			return this.tried;
+		}
+		List<Endpoint> excluded = new ArrayList<>(this.tried);
+		excluded.add(current);
+		return excluded;
 	}
 
 	/**

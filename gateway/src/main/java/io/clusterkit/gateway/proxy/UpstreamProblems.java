@@ -1,5 +1,6 @@
 package io.clusterkit.gateway.proxy;
 
+import java.io.IOException;
 import java.net.ConnectException;
 import java.util.concurrent.TimeoutException;
 
@@ -33,6 +34,10 @@ class UpstreamProblems implements ProblemMapper {
 		}
 		if (ex instanceof ReadTimeoutException || ex instanceof TimeoutException) {
 			return problem(HttpStatus.GATEWAY_TIMEOUT, "The upstream instance did not answer in time.");
+		}
+		if (ex instanceof IOException) {
+			return problem(HttpStatus.BAD_GATEWAY,
+					"The connection to the upstream instance failed before it answered.");
 		}
 		return null;
 	}

@@ -216,8 +216,9 @@ class InFlightAccountingIntegrationTests {
 		void shouldReleaseOnConnectFailure() {
 			this.client.get().uri("/api/v1/hello").exchange().expectStatus().isEqualTo(502);
 			awaitAllIdle(this.registry);
+			// with no other instance the two retries go to the same one
 			assertThat(this.registry.endpoints()).singleElement()
-				.satisfies((endpoint) -> assertThat(endpoint.sent()).isEqualTo(1));
+				.satisfies((endpoint) -> assertThat(endpoint.sent()).isEqualTo(3));
 		}
 
 	}
