@@ -29,6 +29,16 @@ public final class Endpoint {
 
 	private volatile boolean up = true;
 
+	private final AtomicInteger consecutiveFailures = new AtomicInteger();
+
+	private volatile boolean ejected;
+
+	private volatile long ejectedUntil;
+
+	private volatile long readmittedAt;
+
+	private int ejections;
+
 	public Endpoint(String address, int weight, long decayNanos) {
 		if (weight < 0 || weight > MAX_WEIGHT) {
 			throw new IllegalArgumentException("weight must be from 0 to " + MAX_WEIGHT + ", got " + weight);
@@ -57,6 +67,62 @@ public final class Endpoint {
 	 */
 	public boolean isUp() {
 		return this.up;
+	}
+
+	/**
+	 * Whether passive health ejected this instance after consecutive failures.
+	 * @return true while ejected
+	 */
+	public boolean isEjected() {
+		return this.ejected;
+	}
+
+	/**
+	 * How many times in a row this instance was ejected without a quiet spell between.
+	 * @return the count
+	 */
+	public synchronized int ejections() {
+		return this.ejections;
+	}
+
+	/**
+	 * Count one request outcome towards ejection.
+	 * @param success whether the instance answered below 500
+	 * @param threshold consecutive failures that eject
+	 * @return true when this failure reached the threshold
+	 */
+	boolean recordOutcome(boolean success, int threshold) {
+		if (success) {
+			this.consecutiveFailures.set(0);
+			return false;
+		}
+		return this.consecutiveFailures.incrementAndGet() == threshold;
+	}
+
+	// Ejection and readmission are rare and take a lock; the request path only reads the
+	// volatile flag.
+	synchronized long eject(long nowNanos, long baseNanos, long maxNanos) {
+		if (this.ejected) {
+			return 0;
+		}
+		if (nowNanos - this.readmittedAt > maxNanos) {
+			this.ejections = 0;
+		}
+		long duration = Math.min(maxNanos, baseNanos << Math.min(this.ejections, 30));
+		this.ejections++;
+		this.ejectedUntil = nowNanos + duration;
+		this.ejected = true;
+		return duration;
+	}
+
+	synchronized boolean readmitIfDue(long nowNanos) {
+		if (!this.ejected || nowNanos - this.ejectedUntil < 0) {
+			return false;
+		}
+		this.ejected = false;
+		this.readmittedAt = nowNanos;
+		this.consecutiveFailures.set(0);
+		return true;
 	}
 
 	boolean setUp(boolean up) {
@@ -104,7 +170,8 @@ public final class Endpoint {
 
 	@Override
 	public String toString() {
-		return this.address + "(" + (this.up ? "UP" : "DOWN") + ", w=" + this.weight + ", inFlight=" + inFlight() + ")";
+		return this.address + "(" + (this.ejected ? "EJECTED" : this.up ? "UP" : "DOWN") + ", w=" + this.weight
+				+ ", inFlight=" + inFlight() + ")";
 	}
 
 	/**

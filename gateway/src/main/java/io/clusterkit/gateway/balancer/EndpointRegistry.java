@@ -27,8 +27,15 @@ public final class EndpointRegistry {
 
 	private final long decayNanos;
 
+	private final Ejection ejection;
+
 	public EndpointRegistry(long decayNanos) {
+		this(decayNanos, Ejection.OFF);
+	}
+
+	public EndpointRegistry(long decayNanos, Ejection ejection) {
 		this.decayNanos = decayNanos;
+		this.ejection = ejection;
 	}
 
 	/**
@@ -60,6 +67,39 @@ public final class EndpointRegistry {
 			this.version.incrementAndGet();
 		}
 		return changed;
+	}
+
+	/**
+	 * Count a request's outcome on an instance; the failure that completes a run of
+	 * {@code consecutiveFailures} ejects it (passive health, Envoy's outlier detection).
+	 * @param endpoint the instance
+	 * @param success whether it answered below 500
+	 * @param nowNanos the clock now
+	 */
+	public void recordOutcome(Endpoint endpoint, boolean success, long nowNanos) {
+		if (this.ejection.consecutiveFailures() <= 0
+				|| !endpoint.recordOutcome(success, this.ejection.consecutiveFailures())) {
+			return;
+		}
+		long duration = endpoint.eject(nowNanos, this.ejection.baseNanos(), this.ejection.maxNanos());
+		if (duration > 0) {
+			this.version.incrementAndGet();
+			logger.log(Level.INFO, "{0} ejected for {1} ms after {2} consecutive failures", endpoint.address(),
+					duration / 1_000_000, this.ejection.consecutiveFailures());
+		}
+	}
+
+	/**
+	 * Let an ejected instance back once its ejection time is over; called on a successful
+	 * active probe, so it returns only when it answers again.
+	 * @param endpoint the instance
+	 * @param nowNanos the clock now
+	 */
+	public void readmitIfDue(Endpoint endpoint, long nowNanos) {
+		if (endpoint.isEjected() && endpoint.readmitIfDue(nowNanos)) {
+			this.version.incrementAndGet();
+			logger.log(Level.INFO, "{0} readmitted after a successful probe", endpoint.address());
+		}
 	}
 
 	/**
@@ -103,6 +143,20 @@ public final class EndpointRegistry {
 		catch (RuntimeException ex) {
 			return -1;
 		}
+	}
+
+	/**
+	 * Passive ejection settings.
+	 *
+	 * @param consecutiveFailures failures in a row that eject; 0 turns ejection off
+	 * @param baseNanos the first ejection's length, doubled on each repeated one
+	 * @param maxNanos the cap of an ejection's length
+	 */
+	public record Ejection(int consecutiveFailures, long baseNanos, long maxNanos) {
+
+		/** No passive ejection. */
+		public static final Ejection OFF = new Ejection(0, 0, 0);
+
 	}
 
 	private static int weightOf(String serviceId, String address, Map<String, String> metadata) {

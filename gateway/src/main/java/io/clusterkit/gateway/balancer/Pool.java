@@ -47,8 +47,9 @@ public final class Pool {
 	}
 
 	/**
-	 * Snapshot the endpoints that may receive new requests: DOWN and drained ones (weight
-	 * 0) are left out, and each weight is read once, so one pick sees one consistent set.
+	 * Snapshot the endpoints that may receive new requests: DOWN, ejected and drained
+	 * (weight 0) ones are left out, and each weight is read once, so one pick sees one
+	 * consistent set.
 	 * @param candidates the instances now known and healthy
 	 * @return the pool, possibly empty
 	 */
@@ -70,7 +71,7 @@ public final class Pool {
 		Object[] kept = new Object[candidates.size()];
 		for (int i = 0; i < candidates.size(); i++) {
 			int weight = candidates.get(i).weight();
-			if (weight > 0 && candidates.get(i).isUp()) {
+			if (weight > 0 && candidates.get(i).isUp() && !candidates.get(i).isEjected()) {
 				weights[eligible] = weight;
 				kept[eligible] = tags.get(i);
 				endpoints[eligible++] = candidates.get(i);

@@ -36,7 +36,7 @@ public record HealthProperties(@DefaultValue("true") boolean enabled,
 		@DurationMin(millis = 100) @DurationMax(minutes = 1) @DefaultValue("1s") Duration interval,
 		@DurationMin(millis = 10) @DurationMax(seconds = 30) @DefaultValue("500ms") Duration timeout,
 		@Min(1) @Max(100) @DefaultValue("2") int rise, @Min(1) @Max(100) @DefaultValue("3") int fall,
-		@Nullable Map<String, @Valid Service> services) {
+		@Nullable Map<String, @Valid Service> services, @Valid @DefaultValue Ejection ejection) {
 
 	/** Prefix of the health-check settings. */
 	public static final String PREFIX = "cluster.health";
@@ -69,6 +69,24 @@ public record HealthProperties(@DefaultValue("true") boolean enabled,
 	public record Service(@Nullable @DurationMin(millis = 100) @DurationMax(minutes = 1) Duration interval,
 			@Nullable @DurationMin(millis = 10) @DurationMax(seconds = 30) Duration timeout,
 			@Nullable @Min(1) @Max(100) Integer rise, @Nullable @Min(1) @Max(100) Integer fall) {
+
+	}
+
+	/**
+	 * Passive ejection (Envoy's outlier detection): consecutive connect failures or 5xx
+	 * answers eject an instance; it returns after its ejection time, on a successful
+	 * probe.
+	 *
+	 * @param consecutiveFailures failures in a row that eject; 0 turns ejection off; 0 to
+	 * 1000
+	 * @param baseTime the first ejection's length, doubled on each repeated one; 100 ms
+	 * to 1 h
+	 * @param maxTime the longest ejection; an instance that stays in for this long starts
+	 * again from the base time; 100 ms to 1 h
+	 */
+	public record Ejection(@Min(0) @Max(1000) @DefaultValue("5") int consecutiveFailures,
+			@DurationMin(millis = 100) @DurationMax(hours = 1) @DefaultValue("30s") Duration baseTime,
+			@DurationMin(millis = 100) @DurationMax(hours = 1) @DefaultValue("5m") Duration maxTime) {
 
 	}
 

@@ -113,6 +113,9 @@ class ActiveHealthChecker implements SmartLifecycle {
 			.onBackpressureDrop()
 			.concatMap((tick) -> probe(client, target, check.timeout()))
 			.subscribe((result) -> {
+				if (result.getT1()) {
+					this.registry.readmitIfDue(endpoint, System.nanoTime());
+				}
 				if (state.record(result.getT1(), result.getT2())) {
 					this.registry.setUp(endpoint, state.isUp());
 					logger.info(instance.getServiceId() + " " + endpoint.address() + " is now "

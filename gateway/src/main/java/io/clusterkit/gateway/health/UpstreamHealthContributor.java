@@ -15,10 +15,10 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
  * {@code /actuator/health/upstreams/<service>}: a service is UP while at least one of its
- * instances is; details count instances by state and give each one's state and last
- * probe. Deliberately outside the readiness group: a gateway whose workers are all down
- * keeps answering 503 problem+json at once, rather than vanishing from the load balancer
- * in front of it.
+ * instances is UP and not ejected; details count instances by state and give each one's
+ * state and last probe. Deliberately outside the readiness group: a gateway whose workers
+ * are all down keeps answering 503 problem+json at once, rather than vanishing from the
+ * load balancer in front of it.
  *
  * @author clusterkit
  */
@@ -47,19 +47,28 @@ class UpstreamHealthContributor implements CompositeHealthContributor {
 	private HealthIndicator indicator(String service) {
 		return () -> {
 			List<Endpoint> endpoints = this.registry.byService().getOrDefault(service, List.of());
-			long up = endpoints.stream().filter(Endpoint::isUp).count();
+			long up = endpoints.stream().filter((endpoint) -> endpoint.isUp() && !endpoint.isEjected()).count();
+			long ejected = endpoints.stream().filter(Endpoint::isEjected).count();
 			Map<String, Object> instances = new LinkedHashMap<>();
 			for (Endpoint endpoint : endpoints) {
 				String last = this.checker.lastResult(service, endpoint);
 				instances.put(endpoint.address(),
-						(endpoint.isUp() ? "UP" : "DOWN") + ((last != null) ? " (last probe: " + last + ")" : ""));
+						state(endpoint) + ((last != null) ? " (last probe: " + last + ")" : ""));
 			}
 			Health.Builder health = (up > 0) ? Health.up() : Health.down();
 			return health.withDetail("up", up)
-				.withDetail("down", endpoints.size() - up)
+				.withDetail("down", endpoints.stream().filter((endpoint) -> !endpoint.isUp()).count())
+				.withDetail("ejected", ejected)
 				.withDetail("instances", instances)
 				.build();
 		};
+	}
+
+	private static String state(Endpoint endpoint) {
+		if (!endpoint.isUp()) {
+			return "DOWN";
+		}
+		return endpoint.isEjected() ? "EJECTED" : "UP";
 	}
 
 }

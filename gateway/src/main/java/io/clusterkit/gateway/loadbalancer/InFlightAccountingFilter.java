@@ -2,6 +2,8 @@ package io.clusterkit.gateway.loadbalancer;
 
 import java.util.function.LongSupplier;
 
+import io.clusterkit.gateway.balancer.EndpointRegistry;
+
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
@@ -11,6 +13,7 @@ import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
 import org.springframework.core.Ordered;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.web.server.ServerWebExchange;
 
@@ -32,9 +35,12 @@ class InFlightAccountingFilter implements GlobalFilter, Ordered {
 
 	static final int ORDER = NettyWriteResponseFilter.WRITE_RESPONSE_FILTER_ORDER - 1;
 
+	private final EndpointRegistry registry;
+
 	private final LongSupplier nanoClock;
 
-	InFlightAccountingFilter(LongSupplier nanoClock) {
+	InFlightAccountingFilter(EndpointRegistry registry, LongSupplier nanoClock) {
+		this.registry = registry;
 		this.nanoClock = nanoClock;
 	}
 
@@ -45,7 +51,7 @@ class InFlightAccountingFilter implements GlobalFilter, Ordered {
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-		InFlightLease lease = new InFlightLease(this.nanoClock);
+		InFlightLease lease = new InFlightLease(this.registry, this.nanoClock);
 		exchange.getAttributes().put(InFlightLease.ATTRIBUTE, lease);
 		exchange.getResponse().beforeCommit(() -> {
 			lease.responseStarted();
@@ -53,16 +59,33 @@ class InFlightAccountingFilter implements GlobalFilter, Ordered {
 		});
 		Connection upgraded = webSocketConnection(exchange);
 		if (upgraded == null) {
-			return chain.filter(exchange).doFinally((signal) -> lease.release());
+			return chain.filter(exchange).doFinally((signal) -> lease.release(outcome(signal, exchange)));
 		}
 		return chain.filter(exchange).doFinally((signal) -> {
 			if (signal == SignalType.ON_ERROR) {
-				lease.release();
+				lease.release(InFlightLease.Outcome.FAILURE);
 			}
 			else {
-				upgraded.onDispose(lease::release);
+				upgraded.onDispose(() -> lease.release(InFlightLease.Outcome.UNKNOWN));
 			}
 		});
+	}
+
+	/**
+	 * What the request's last attempt says of its instance: an error below this filter is
+	 * the upstream's (gateway errors are rendered outside the chain), and so is a 5xx
+	 * status once an instance was picked; a client that hung up says nothing.
+	 */
+	private static InFlightLease.Outcome outcome(SignalType signal, ServerWebExchange exchange) {
+		if (signal == SignalType.CANCEL) {
+			return InFlightLease.Outcome.UNKNOWN;
+		}
+		if (signal == SignalType.ON_ERROR) {
+			return InFlightLease.Outcome.FAILURE;
+		}
+		HttpStatusCode status = exchange.getResponse().getStatusCode();
+		return (status != null && status.is5xxServerError()) ? InFlightLease.Outcome.FAILURE
+				: InFlightLease.Outcome.SUCCESS;
 	}
 
 	private static @Nullable Connection webSocketConnection(ServerWebExchange exchange) {

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 
 import io.clusterkit.gateway.balancer.Endpoint;
+import io.clusterkit.gateway.balancer.EndpointRegistry;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,6 +27,8 @@ final class InFlightLease {
 
 	private final AtomicReference<Endpoint> held = new AtomicReference<>();
 
+	private final EndpointRegistry registry;
+
 	private final LongSupplier nanoClock;
 
 	private volatile long pickedAt;
@@ -33,7 +36,8 @@ final class InFlightLease {
 	/** Instances this request was sent to before: a retry goes elsewhere. */
 	private volatile List<Endpoint> tried = List.of();
 
-	InFlightLease(LongSupplier nanoClock) {
+	InFlightLease(EndpointRegistry registry, LongSupplier nanoClock) {
+		this.registry = registry;
 		this.nanoClock = nanoClock;
 	}
 
@@ -52,7 +56,10 @@ final class InFlightLease {
 			endpoint.release();
 		}
 		else if (previous != null) {
+			// a request is only sent again when its attempt on the previous instance
+			// failed
 			previous.release();
+			this.registry.recordOutcome(previous, false, this.pickedAt);
 			List<Endpoint> before = new ArrayList<>(this.tried);
 			before.add(previous);
 			this.tried = before;
@@ -85,11 +92,28 @@ final class InFlightLease {
 		}
 	}
 
-	void release() {
+	void release(Outcome outcome) {
 		Endpoint endpoint = this.held.getAndSet(RELEASED);
 		if (endpoint != null && endpoint != RELEASED) {
 			endpoint.release();
+			if (outcome != Outcome.UNKNOWN) {
+				this.registry.recordOutcome(endpoint, outcome == Outcome.SUCCESS, this.nanoClock.getAsLong());
+			}
 		}
+	}
+
+	/** What a request's end says of the instance that served it. */
+	enum Outcome {
+
+		/** It answered below 500. */
+		SUCCESS,
+
+		/** It failed the connection or answered 5xx. */
+		FAILURE,
+
+		/** Nothing: the client left first, or a WebSocket closed. */
+		UNKNOWN
+
 	}
 
 }

@@ -2,6 +2,7 @@ package io.clusterkit.gateway.loadbalancer;
 
 import io.clusterkit.gateway.balancer.EndpointRegistry;
 import io.clusterkit.gateway.config.BalancerProperties;
+import io.clusterkit.gateway.config.HealthProperties;
 
 import org.springframework.cloud.loadbalancer.annotation.LoadBalancerClients;
 import org.springframework.context.annotation.Bean;
@@ -18,13 +19,17 @@ import org.springframework.context.annotation.Configuration;
 class LoadBalancerSetup {
 
 	@Bean
-	EndpointRegistry endpointRegistry(BalancerProperties properties) {
-		return new EndpointRegistry(properties.peakEwma().decay().toNanos());
+	EndpointRegistry endpointRegistry(BalancerProperties balancer, HealthProperties health) {
+		// readmission needs a successful active probe: without probes, nothing is ejected
+		HealthProperties.Ejection ejection = health.ejection();
+		return new EndpointRegistry(balancer.peakEwma().decay().toNanos(),
+				health.enabled() ? new EndpointRegistry.Ejection(ejection.consecutiveFailures(),
+						ejection.baseTime().toNanos(), ejection.maxTime().toNanos()) : EndpointRegistry.Ejection.OFF);
 	}
 
 	@Bean
-	InFlightAccountingFilter inFlightAccountingFilter() {
-		return new InFlightAccountingFilter(System::nanoTime);
+	InFlightAccountingFilter inFlightAccountingFilter(EndpointRegistry registry) {
+		return new InFlightAccountingFilter(registry, System::nanoTime);
 	}
 
 }

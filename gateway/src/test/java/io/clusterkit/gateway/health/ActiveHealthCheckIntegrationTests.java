@@ -37,7 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "management.server.port=0", "cluster.health.interval=200ms", "cluster.health.timeout=200ms",
-				"cluster.health.rise=2", "cluster.health.fall=3" })
+				"cluster.health.rise=2", "cluster.health.fall=3", "cluster.health.ejection.base-time=1s" })
 @AutoConfigureWebTestClient
 @DirtiesContext
 class ActiveHealthCheckIntegrationTests {
