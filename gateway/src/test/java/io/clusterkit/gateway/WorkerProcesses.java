@@ -98,6 +98,16 @@ public final class WorkerProcesses implements AutoCloseable {
 	}
 
 	/**
+	 * SIGTERM a worker and wait until it has drained and exited.
+	 * @param index the worker
+	 */
+	public void stop(int index) {
+		Worker worker = this.workers.get(index);
+		worker.terminate();
+		worker.awaitExit();
+	}
+
+	/**
 	 * Start a stopped worker again on its port and wait until it is ready.
 	 * @param index the worker
 	 */
