@@ -78,14 +78,6 @@ public final class Endpoint {
 	}
 
 	/**
-	 * How many times in a row this instance was ejected without a quiet spell between.
-	 * @return the count
-	 */
-	public synchronized int ejections() {
-		return this.ejections;
-	}
-
-	/**
 	 * Count one request outcome towards ejection.
 	 * @param success whether the instance answered below 500
 	 * @param threshold consecutive failures that eject
