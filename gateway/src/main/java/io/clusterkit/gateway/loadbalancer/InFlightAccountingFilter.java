@@ -58,15 +58,12 @@ class InFlightAccountingFilter implements GlobalFilter, Ordered {
 			return Mono.empty();
 		});
 		Connection upgraded = webSocketConnection(exchange);
-		if (upgraded == null) {
-			return chain.filter(exchange).doFinally((signal) -> lease.release(outcome(signal, exchange)));
-		}
 		return chain.filter(exchange).doFinally((signal) -> {
-			if (signal == SignalType.ON_ERROR) {
-				lease.release(InFlightLease.Outcome.FAILURE);
+			if (upgraded != null && signal != SignalType.ON_ERROR) {
+				upgraded.onDispose(() -> lease.release(InFlightLease.Outcome.UNKNOWN));
 			}
 			else {
-				upgraded.onDispose(() -> lease.release(InFlightLease.Outcome.UNKNOWN));
+				lease.release(outcome(signal, exchange));
 			}
 		});
 	}
