@@ -11,32 +11,44 @@ import java.util.random.RandomGenerator;
 public enum Algorithm {
 
 	/** Rotation over the eligible instances; weights ignored. */
-	ROUND_ROBIN("round-robin"),
+	ROUND_ROBIN("round-robin", false),
 
 	/** nginx's smooth weighted round robin. */
-	WEIGHTED_ROUND_ROBIN("weighted-round-robin"),
+	WEIGHTED_ROUND_ROBIN("weighted-round-robin", true),
 
 	/** Fewest requests in flight from this gateway; ties rotate. The default. */
-	LEAST_CONNECTIONS("least-connections"),
+	LEAST_CONNECTIONS("least-connections", false),
 
 	/**
 	 * Fewest {@code (in flight + 1) / weight}; ties rotate. HAProxy's weighted leastconn.
 	 */
-	WEIGHTED_LEAST_CONNECTIONS("weighted-least-connections"),
+	WEIGHTED_LEAST_CONNECTIONS("weighted-least-connections", true),
 
 	/** The less loaded of two weighted random draws. Envoy's least request. */
-	POWER_OF_TWO_CHOICES("power-of-two-choices"),
+	POWER_OF_TWO_CHOICES("power-of-two-choices", true),
 
 	/**
 	 * The cheaper of two weighted random draws by latency × load. Finagle's and
 	 * Linkerd's.
 	 */
-	PEAK_EWMA("peak-ewma");
+	PEAK_EWMA("peak-ewma", true);
 
 	private final String id;
 
-	Algorithm(String id) {
+	private final boolean weighted;
+
+	Algorithm(String id, boolean weighted) {
 		this.id = id;
+		this.weighted = weighted;
+	}
+
+	/**
+	 * Whether configured weights count. Those that ignore them are their weighted twins
+	 * over equal weights, so slow start, which works through weights, applies to all.
+	 * @return true when weights count
+	 */
+	public boolean weighted() {
+		return this.weighted;
 	}
 
 	/**
@@ -55,10 +67,8 @@ public enum Algorithm {
 	 */
 	public Balancer create(RandomGenerator random, LongSupplier nanoClock) {
 		return switch (this) {
-			case ROUND_ROBIN -> new RoundRobin();
-			case WEIGHTED_ROUND_ROBIN -> new SmoothWeightedRoundRobin();
-			case LEAST_CONNECTIONS -> LeastConnections.unweighted();
-			case WEIGHTED_LEAST_CONNECTIONS -> LeastConnections.weighted();
+			case ROUND_ROBIN, WEIGHTED_ROUND_ROBIN -> new SmoothWeightedRoundRobin();
+			case LEAST_CONNECTIONS, WEIGHTED_LEAST_CONNECTIONS -> new LeastConnections();
 			case POWER_OF_TWO_CHOICES -> PowerOfTwoChoices.leastRequest(random);
 			case PEAK_EWMA -> PowerOfTwoChoices.peakEwma(random, nanoClock);
 		};

@@ -17,6 +17,9 @@ public final class Endpoint {
 	/** The largest weight an instance may have. */
 	public static final int MAX_WEIGHT = 1000;
 
+	/** The {@link #rampStart()} of an endpoint that never started a slow-start ramp. */
+	static final long NOT_RAMPING = Long.MIN_VALUE;
+
 	private final String address;
 
 	private final AtomicInteger inFlight = new AtomicInteger();
@@ -38,6 +41,8 @@ public final class Endpoint {
 	private volatile long readmittedAt;
 
 	private int ejections;
+
+	private volatile long rampStart = NOT_RAMPING;
 
 	public Endpoint(String address, int weight, long decayNanos) {
 		if (weight < 0 || weight > MAX_WEIGHT) {
@@ -111,10 +116,24 @@ public final class Endpoint {
 		if (!this.ejected || nowNanos - this.ejectedUntil < 0) {
 			return false;
 		}
+		this.rampStart = nowNanos;
 		this.ejected = false;
 		this.readmittedAt = nowNanos;
 		this.consecutiveFailures.set(0);
 		return true;
+	}
+
+	/**
+	 * When this endpoint last became eligible (first seen, UP again, readmitted): the
+	 * start of its slow-start ramp.
+	 * @return a {@code System.nanoTime()}-style instant, or {@link #NOT_RAMPING}
+	 */
+	long rampStart() {
+		return this.rampStart;
+	}
+
+	void startRamp(long nowNanos) {
+		this.rampStart = nowNanos;
 	}
 
 	boolean setUp(boolean up) {

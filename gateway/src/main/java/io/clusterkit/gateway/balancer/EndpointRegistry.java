@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * The one registry of upstream instances: one {@link Endpoint} per service and address,
@@ -29,19 +30,31 @@ public final class EndpointRegistry {
 
 	private final Ejection ejection;
 
-	public EndpointRegistry(long decayNanos) {
-		this(decayNanos, Ejection.OFF);
-	}
+	private final LongSupplier nanoClock;
 
-	public EndpointRegistry(long decayNanos, Ejection ejection) {
-		this.decayNanos = decayNanos;
-		this.ejection = ejection;
+	public EndpointRegistry(long decayNanos, LongSupplier nanoClock) {
+		this(decayNanos, Ejection.OFF, nanoClock);
 	}
 
 	/**
-	 * The endpoint of an instance, created on first sight. A weight in the metadata that
-	 * is not an integer from 0 to {@link Endpoint#MAX_WEIGHT} falls back to 1 with one
-	 * warning: metadata arriving from discovery at run time must never fail a request.
+	 * A registry.
+	 * @param decayNanos the time constant of every endpoint's latency estimate
+	 * @param ejection the passive ejection settings
+	 * @param nanoClock the clock of ejections and slow-start ramps
+	 */
+	public EndpointRegistry(long decayNanos, Ejection ejection, LongSupplier nanoClock) {
+		this.decayNanos = decayNanos;
+		this.ejection = ejection;
+		this.nanoClock = nanoClock;
+	}
+
+	/**
+	 * The endpoint of an instance, created on first sight, when its slow-start ramp
+	 * starts: instances first seen together ramp together, which changes nothing between
+	 * them, while one added later to a running pool ramps alone. A weight in the metadata
+	 * that is not an integer from 0 to {@link Endpoint#MAX_WEIGHT} falls back to 1 with
+	 * one warning: metadata arriving from discovery at run time must never fail a
+	 * request.
 	 * @param serviceId the service
 	 * @param host the instance's host
 	 * @param port the instance's port
@@ -51,17 +64,24 @@ public final class EndpointRegistry {
 	public Endpoint endpoint(String serviceId, String host, int port, Map<String, String> metadata) {
 		String address = host + ":" + port;
 		return this.services.computeIfAbsent(serviceId, (id) -> new ConcurrentHashMap<>())
-			.computeIfAbsent(address,
-					(key) -> new Endpoint(address, weightOf(serviceId, address, metadata), this.decayNanos));
+			.computeIfAbsent(address, (key) -> {
+				Endpoint endpoint = new Endpoint(address, weightOf(serviceId, address, metadata), this.decayNanos);
+				endpoint.startRamp(this.nanoClock.getAsLong());
+				return endpoint;
+			});
 	}
 
 	/**
-	 * Mark an instance UP or DOWN; pools built before a change are rebuilt.
+	 * Mark an instance UP or DOWN; pools built before a change are rebuilt, and an
+	 * instance UP again starts its slow-start ramp.
 	 * @param endpoint the instance
 	 * @param up its new state
 	 * @return whether the state changed
 	 */
 	public boolean setUp(Endpoint endpoint, boolean up) {
+		if (up && !endpoint.isUp()) {
+			endpoint.startRamp(this.nanoClock.getAsLong());
+		}
 		boolean changed = endpoint.setUp(up);
 		if (changed) {
 			this.version.incrementAndGet();
@@ -74,14 +94,13 @@ public final class EndpointRegistry {
 	 * {@code consecutiveFailures} ejects it (passive health, Envoy's outlier detection).
 	 * @param endpoint the instance
 	 * @param success whether it answered below 500
-	 * @param nowNanos the clock now
 	 */
-	public void recordOutcome(Endpoint endpoint, boolean success, long nowNanos) {
+	public void recordOutcome(Endpoint endpoint, boolean success) {
 		if (this.ejection.consecutiveFailures() <= 0
 				|| !endpoint.recordOutcome(success, this.ejection.consecutiveFailures())) {
 			return;
 		}
-		long duration = endpoint.eject(nowNanos, this.ejection.baseNanos(), this.ejection.maxNanos());
+		long duration = endpoint.eject(this.nanoClock.getAsLong(), this.ejection.baseNanos(), this.ejection.maxNanos());
 		if (duration > 0) {
 			this.version.incrementAndGet();
 			logger.log(Level.INFO, "{0} ejected for {1} ms after {2} consecutive failures", endpoint.address(),
@@ -90,13 +109,13 @@ public final class EndpointRegistry {
 	}
 
 	/**
-	 * Let an ejected instance back once its ejection time is over; called on a successful
-	 * active probe, so it returns only when it answers again.
+	 * Let an ejected instance back once its ejection time is over, starting its
+	 * slow-start ramp; called on a successful active probe, so it returns only when it
+	 * answers again.
 	 * @param endpoint the instance
-	 * @param nowNanos the clock now
 	 */
-	public void readmitIfDue(Endpoint endpoint, long nowNanos) {
-		if (endpoint.isEjected() && endpoint.readmitIfDue(nowNanos)) {
+	public void readmitIfDue(Endpoint endpoint) {
+		if (endpoint.isEjected() && endpoint.readmitIfDue(this.nanoClock.getAsLong())) {
 			this.version.incrementAndGet();
 			logger.log(Level.INFO, "{0} readmitted after a successful probe", endpoint.address());
 		}

@@ -1,6 +1,5 @@
 package io.clusterkit.gateway.balancer;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -8,15 +7,16 @@ import java.util.random.RandomGenerator;
 
 /**
  * An immutable snapshot of the endpoints eligible for a pick (weight above 0), with the
- * weight arithmetic every weighted algorithm shares. Built once per change of the
- * instance list or of a weight, never per request. Balancers answer with an index into
- * it, so the caller maps the pick back to its own instance type without a lookup.
+ * weight arithmetic every algorithm shares; its weights come from a {@link Weighting}.
+ * Built once per change of the instance list, of a state or a weight, and per slow-start
+ * step, never per request. Balancers answer with an index into it, so the caller maps the
+ * pick back to its own instance type without a lookup.
  *
  * @author clusterkit
  */
 public final class Pool {
 
-	private static final Pool EMPTY = new Pool(new Endpoint[0], new int[0], new Object[0]);
+	private static final Pool EMPTY = new Pool(new Endpoint[0], new int[0], new Object[0], false);
 
 	private final Endpoint[] endpoints;
 
@@ -29,12 +29,15 @@ public final class Pool {
 
 	private final boolean uniform;
 
+	private final boolean ramping;
+
 	private volatile int[] smoothSchedule;
 
-	private Pool(Endpoint[] endpoints, int[] weights, Object[] tags) {
+	private Pool(Endpoint[] endpoints, int[] weights, Object[] tags, boolean ramping) {
 		this.endpoints = endpoints;
 		this.tags = tags;
 		this.weights = weights;
+		this.ramping = ramping;
 		this.cumulative = new int[weights.length];
 		int sum = 0;
 		boolean same = true;
@@ -47,58 +50,81 @@ public final class Pool {
 	}
 
 	/**
-	 * Snapshot the endpoints that may receive new requests: DOWN, ejected and drained
-	 * (weight 0) ones are left out, and each weight is read once, so one pick sees one
-	 * consistent set.
-	 * @param candidates the instances now known and healthy
+	 * Snapshot the endpoints that may receive new requests, with their configured weights
+	 * and no slow start.
+	 * @param candidates the instances now known
 	 * @return the pool, possibly empty
 	 */
 	public static Pool of(List<Endpoint> candidates) {
-		return of(candidates, candidates);
+		return of(candidates, candidates, Weighting.CONFIGURED, 0);
 	}
 
 	/**
-	 * Snapshot the eligible endpoints, each with a tag the caller maps a pick back to
+	 * Snapshot the endpoints that may receive new requests: DOWN, ejected and drained
+	 * (weight 0) ones are left out, and each weight is computed once, so one pick sees
+	 * one consistent set. Each endpoint comes with a tag the caller maps a pick back to
 	 * (its own instance object), kept aligned through the filtering.
-	 * @param candidates the instances now known and healthy
+	 * @param candidates the instances now known
 	 * @param tags one tag per candidate, in the same order
+	 * @param weighting how weights are made
+	 * @param nowNanos the clock now, for slow start
 	 * @return the pool, possibly empty
 	 */
-	public static Pool of(List<Endpoint> candidates, List<?> tags) {
+	public static Pool of(List<Endpoint> candidates, List<?> tags, Weighting weighting, long nowNanos) {
 		int eligible = 0;
+		boolean ramping = false;
 		int[] weights = new int[candidates.size()];
 		Endpoint[] endpoints = new Endpoint[candidates.size()];
 		Object[] kept = new Object[candidates.size()];
 		for (int i = 0; i < candidates.size(); i++) {
-			int weight = candidates.get(i).weight();
-			if (weight > 0 && candidates.get(i).isUp() && !candidates.get(i).isEjected()) {
+			Endpoint endpoint = candidates.get(i);
+			int weight = weighting.weight(endpoint, nowNanos);
+			if (weight > 0 && endpoint.isUp() && !endpoint.isEjected()) {
+				ramping |= weighting.isRamping(endpoint, nowNanos);
 				weights[eligible] = weight;
 				kept[eligible] = tags.get(i);
-				endpoints[eligible++] = candidates.get(i);
+				endpoints[eligible++] = endpoint;
 			}
 		}
 		if (eligible == 0) {
 			return EMPTY;
 		}
 		return new Pool(Arrays.copyOf(endpoints, eligible), Arrays.copyOf(weights, eligible),
-				Arrays.copyOf(kept, eligible));
+				Arrays.copyOf(kept, eligible), ramping);
 	}
 
 	/**
-	 * This pool less some endpoints, for a retry that must go elsewhere.
+	 * This pool less some endpoints, for a retry that must go elsewhere; the others keep
+	 * the weights they have here.
 	 * @param excluded the endpoints to leave out
 	 * @return a new pool, possibly empty
 	 */
 	public Pool without(Collection<Endpoint> excluded) {
-		List<Endpoint> kept = new ArrayList<>(this.endpoints.length);
-		List<Object> keptTags = new ArrayList<>(this.endpoints.length);
+		int kept = 0;
+		Endpoint[] endpoints = new Endpoint[this.endpoints.length];
+		int[] weights = new int[this.endpoints.length];
+		Object[] tags = new Object[this.endpoints.length];
 		for (int i = 0; i < this.endpoints.length; i++) {
 			if (!excluded.contains(this.endpoints[i])) {
-				kept.add(this.endpoints[i]);
-				keptTags.add(this.tags[i]);
+				endpoints[kept] = this.endpoints[i];
+				weights[kept] = this.weights[i];
+				tags[kept++] = this.tags[i];
 			}
 		}
-		return of(kept, keptTags);
+		if (kept == 0) {
+			return EMPTY;
+		}
+		return new Pool(Arrays.copyOf(endpoints, kept), Arrays.copyOf(weights, kept), Arrays.copyOf(tags, kept),
+				this.ramping);
+	}
+
+	/**
+	 * Whether an endpoint of this pool is still in its slow-start ramp, so the pool goes
+	 * stale after one {@link Weighting#stepNanos() step}.
+	 * @return true while some weight is growing
+	 */
+	public boolean isRamping() {
+		return this.ramping;
 	}
 
 	public int size() {
@@ -123,7 +149,8 @@ public final class Pool {
 	}
 
 	/**
-	 * The weight of the endpoint at the index as it was when the pool was built.
+	 * The weight of the endpoint at the index in this pool: its configured weight (or a
+	 * unit one), scaled by its slow-start ramp, as it was when the pool was built.
 	 * @param index the index
 	 * @return its weight, at least 1
 	 */

@@ -10,12 +10,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>
  * nginx runs this step under its worker's single thread; here the cycle is computed once
  * per pool (O(total weight) time and memory, weights first reduced by their GCD) and each
- * pick is one atomic increment into it, so the hot path takes no lock. Load-blind, like
- * round robin: use it for instances of different sizes serving uniform requests.
+ * pick is one atomic increment into it, so the hot path takes no lock. Load-blind: use it
+ * for instances of different sizes serving uniform requests.
+ * <p>
+ * Plain round robin is this over equal weights (as in nginx): the cycle is then the pool
+ * in order, one atomic increment per pick, and the rotation carries on when instances
+ * come and go; slow start still applies through the ramping weights.
  *
  * @author clusterkit
  */
 final class SmoothWeightedRoundRobin implements Balancer {
+
+	/**
+	 * The longest cycle computed: above it, weights are scaled down to fit, within 1 of
+	 * their proportion. Only slow start ramping many large, pairwise coprime weights
+	 * reaches it.
+	 */
+	static final int MAX_CYCLE = 1 << 16;
 
 	private final AtomicInteger position = new AtomicInteger();
 
@@ -31,10 +42,15 @@ final class SmoothWeightedRoundRobin implements Balancer {
 		for (int weight : weights) {
 			divisor = gcd(divisor, weight);
 		}
+		long sum = 0;
+		for (int weight : weights) {
+			sum += weight / divisor;
+		}
 		int total = 0;
 		int[] reduced = new int[weights.length];
 		for (int i = 0; i < weights.length; i++) {
-			reduced[i] = weights[i] / divisor;
+			long weight = weights[i] / divisor;
+			reduced[i] = (int) ((sum <= MAX_CYCLE) ? weight : Math.max(1, weight * MAX_CYCLE / sum));
 			total += reduced[i];
 		}
 		int[] current = new int[weights.length];

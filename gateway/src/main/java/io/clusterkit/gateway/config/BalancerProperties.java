@@ -5,7 +5,10 @@ import java.util.Map;
 
 import io.clusterkit.gateway.balancer.Algorithm;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
+import org.hibernate.validator.constraints.time.DurationMax;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.jspecify.annotations.Nullable;
 
@@ -21,12 +24,15 @@ import org.springframework.validation.annotation.Validated;
  * {@code weighted-least-connections}, {@code power-of-two-choices} or {@code peak-ewma}
  * @param services per-service settings, by service id
  * @param peakEwma settings of the {@code peak-ewma} latency estimate
+ * @param slowStart how an instance that turns eligible ramps up its share, whatever the
+ * algorithm
  * @author clusterkit
  */
 @Validated
 @ConfigurationProperties(BalancerProperties.PREFIX)
 public record BalancerProperties(@NotNull @DefaultValue("least-connections") Algorithm algorithm,
-		@Nullable Map<String, @Valid Service> services, @Valid @DefaultValue PeakEwma peakEwma) {
+		@Nullable Map<String, @Valid Service> services, @Valid @DefaultValue PeakEwma peakEwma,
+		@Valid @DefaultValue SlowStart slowStart) {
 
 	/** Prefix of the balancer settings. */
 	public static final String PREFIX = "cluster.balancer";
@@ -61,6 +67,19 @@ public record BalancerProperties(@NotNull @DefaultValue("least-connections") Alg
 	 * soon a recovered instance gets its share back; at least 1 ms
 	 */
 	public record PeakEwma(@DurationMin(millis = 1) @DefaultValue("10s") Duration decay) {
+
+	}
+
+	/**
+	 * Slow start: an instance first seen, UP again or readmitted after an ejection starts
+	 * at a fraction of its weight, growing linearly to the full weight over a window.
+	 *
+	 * @param window how long the ramp lasts; 0 turns slow start off
+	 * @param initialPercent the share of its weight a ramp starts at, from 1 to 100
+	 * (rounded to 5 % steps)
+	 */
+	public record SlowStart(@DurationMin(millis = 0) @DurationMax(hours = 1) @DefaultValue("10s") Duration window,
+			@Min(1) @Max(100) @DefaultValue("10") int initialPercent) {
 
 	}
 

@@ -114,7 +114,7 @@ class ActiveHealthChecker implements SmartLifecycle {
 			.concatMap((tick) -> probe(client, target, check.timeout()))
 			.subscribe((result) -> {
 				if (result.getT1()) {
-					this.registry.readmitIfDue(endpoint, System.nanoTime());
+					this.registry.readmitIfDue(endpoint);
 				}
 				if (state.record(result.getT1(), result.getT2())) {
 					this.registry.setUp(endpoint, state.isUp());

@@ -2,11 +2,13 @@ package io.clusterkit.gateway.loadbalancer;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 import io.clusterkit.gateway.balancer.Balancer;
 import io.clusterkit.gateway.balancer.Endpoint;
 import io.clusterkit.gateway.balancer.EndpointRegistry;
 import io.clusterkit.gateway.balancer.Pool;
+import io.clusterkit.gateway.balancer.Weighting;
 import reactor.core.publisher.Mono;
 
 import org.springframework.beans.factory.ObjectProvider;
@@ -26,9 +28,11 @@ import org.springframework.cloud.loadbalancer.core.ServiceInstanceListSupplier;
  * next pick, on any thread, already sees it.
  * <p>
  * The pool is rebuilt only when the instance list or an instance's state changes (the
- * registry's version); the list is compared element by element, by address and metadata,
- * since some discovery clients (the simple one among them) hand out new instance objects
- * on every call. A steady pick allocates nothing but the reactive wrapper.
+ * registry's version), and once per slow-start step while an instance ramps up; the list
+ * is compared element by element, by address and metadata, since some discovery clients
+ * (the simple one among them) hand out new instance objects on every call. A steady pick
+ * allocates nothing but the reactive wrapper, and reads the clock only while a ramp is
+ * under way.
  *
  * @author clusterkit
  */
@@ -42,16 +46,22 @@ class ClusterLoadBalancer implements ReactorServiceInstanceLoadBalancer {
 
 	private final Balancer balancer;
 
+	private final Weighting weighting;
+
 	private final EndpointRegistry registry;
 
-	private volatile Snapshot snapshot = new Snapshot(List.of(), -1, Pool.of(List.of()));
+	private final LongSupplier nanoClock;
+
+	private volatile Snapshot snapshot = new Snapshot(List.of(), -1, Pool.of(List.of()), 0);
 
 	ClusterLoadBalancer(String serviceId, ObjectProvider<ServiceInstanceListSupplier> suppliers, Balancer balancer,
-			EndpointRegistry registry) {
+			Weighting weighting, EndpointRegistry registry, LongSupplier nanoClock) {
 		this.serviceId = serviceId;
 		this.suppliers = suppliers;
 		this.balancer = balancer;
+		this.weighting = weighting;
 		this.registry = registry;
+		this.nanoClock = nanoClock;
 	}
 
 	@Override
@@ -87,7 +97,7 @@ class ClusterLoadBalancer implements ReactorServiceInstanceLoadBalancer {
 	private Pool poolFor(List<ServiceInstance> instances) {
 		Snapshot current = this.snapshot;
 		long version = this.registry.version();
-		if (current.version == version && current.matches(instances)) {
+		if (current.version == version && !current.isRampDue(this.nanoClock) && current.matches(instances)) {
 			return current.pool;
 		}
 		List<Endpoint> endpoints = new ArrayList<>(instances.size());
@@ -97,12 +107,23 @@ class ClusterLoadBalancer implements ReactorServiceInstanceLoadBalancer {
 					instance.getMetadata()));
 			responses.add(new DefaultResponse(instance));
 		}
-		Snapshot next = new Snapshot(List.copyOf(instances), version, Pool.of(endpoints, responses));
+		long now = this.nanoClock.getAsLong();
+		Snapshot next = new Snapshot(List.copyOf(instances), version,
+				Pool.of(endpoints, responses, this.weighting, now), now + this.weighting.stepNanos());
 		this.snapshot = next;
 		return next.pool;
 	}
 
-	private record Snapshot(List<ServiceInstance> instances, long version, Pool pool) {
+	/**
+	 * The pool of an instance list at a registry version.
+	 *
+	 * @param rampStepAt when the pool's ramping weights, if any, take their next step
+	 */
+	private record Snapshot(List<ServiceInstance> instances, long version, Pool pool, long rampStepAt) {
+
+		boolean isRampDue(LongSupplier nanoClock) {
+			return this.pool.isRamping() && nanoClock.getAsLong() - this.rampStepAt >= 0;
+		}
 
 		boolean matches(List<ServiceInstance> candidates) {
 			if (candidates.size() != this.instances.size()) {

@@ -2,7 +2,9 @@ package io.clusterkit.gateway.loadbalancer;
 
 import java.util.concurrent.ThreadLocalRandom;
 
+import io.clusterkit.gateway.balancer.Algorithm;
 import io.clusterkit.gateway.balancer.EndpointRegistry;
+import io.clusterkit.gateway.balancer.Weighting;
 import io.clusterkit.gateway.config.BalancerProperties;
 
 import org.springframework.cloud.loadbalancer.core.ReactorServiceInstanceLoadBalancer;
@@ -32,10 +34,12 @@ class ClusterLoadBalancerConfiguration {
 	ReactorServiceInstanceLoadBalancer clusterLoadBalancer(Environment environment, LoadBalancerClientFactory factory,
 			BalancerProperties properties, EndpointRegistry registry) {
 		String serviceId = environment.getRequiredProperty(LoadBalancerClientFactory.PROPERTY_NAME);
+		Algorithm algorithm = properties.algorithmFor(serviceId);
+		BalancerProperties.SlowStart slowStart = properties.slowStart();
 		return new ClusterLoadBalancer(serviceId, factory.getLazyProvider(serviceId, ServiceInstanceListSupplier.class),
-				properties.algorithmFor(serviceId)
-					.create(() -> ThreadLocalRandom.current().nextLong(), System::nanoTime),
-				registry);
+				algorithm.create(() -> ThreadLocalRandom.current().nextLong(), System::nanoTime),
+				new Weighting(algorithm.weighted(), slowStart.window().toNanos(), slowStart.initialPercent()), registry,
+				System::nanoTime);
 	}
 
 }

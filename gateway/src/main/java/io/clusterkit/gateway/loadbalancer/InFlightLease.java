@@ -59,7 +59,7 @@ final class InFlightLease {
 			// a request is only sent again when its attempt on the previous instance
 			// failed
 			previous.release();
-			this.registry.recordOutcome(previous, false, this.pickedAt);
+			this.registry.recordOutcome(previous, false);
 			List<Endpoint> before = new ArrayList<>(this.tried);
 			before.add(previous);
 			this.tried = before;
@@ -97,7 +97,7 @@ final class InFlightLease {
 		if (endpoint != null && endpoint != RELEASED) {
 			endpoint.release();
 			if (outcome != Outcome.UNKNOWN) {
-				this.registry.recordOutcome(endpoint, outcome == Outcome.SUCCESS, this.nanoClock.getAsLong());
+				this.registry.recordOutcome(endpoint, outcome == Outcome.SUCCESS);
 			}
 		}
 	}

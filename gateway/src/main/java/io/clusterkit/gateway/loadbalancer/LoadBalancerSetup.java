@@ -24,7 +24,8 @@ class LoadBalancerSetup {
 		HealthProperties.Ejection ejection = health.ejection();
 		return new EndpointRegistry(balancer.peakEwma().decay().toNanos(),
 				health.enabled() ? new EndpointRegistry.Ejection(ejection.consecutiveFailures(),
-						ejection.baseTime().toNanos(), ejection.maxTime().toNanos()) : EndpointRegistry.Ejection.OFF);
+						ejection.baseTime().toNanos(), ejection.maxTime().toNanos()) : EndpointRegistry.Ejection.OFF,
+				System::nanoTime);
 	}
 
 	@Bean

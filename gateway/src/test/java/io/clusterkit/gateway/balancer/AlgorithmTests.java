@@ -48,7 +48,7 @@ class AlgorithmTests {
 
 	@Test
 	void shouldFallBackToWeightOneForBadMetadata() {
-		EndpointRegistry registry = new EndpointRegistry(1);
+		EndpointRegistry registry = new EndpointRegistry(1, () -> 0);
 		assertThat(registry.endpoint("s", "h", 1, Map.of("weight", "lots")).weight()).isEqualTo(1);
 		assertThat(registry.endpoint("s", "h", 2, Map.of("weight", "4")).weight()).isEqualTo(4);
 		assertThat(registry.endpoint("s", "h", 2, Map.of())).isSameAs(registry.endpoint("s", "h", 2, null));

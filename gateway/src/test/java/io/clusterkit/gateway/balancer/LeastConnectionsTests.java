@@ -21,7 +21,7 @@ class LeastConnectionsTests {
 		Endpoints.setInFlight(endpoints.get(2), 2);
 		Endpoints.setInFlight(endpoints.get(3), 5);
 		Pool pool = Pool.of(endpoints);
-		Balancer balancer = LeastConnections.unweighted();
+		Balancer balancer = new LeastConnections();
 		for (int i = 0; i < 10; i++) {
 			assertThat(balancer.pick(pool)).isEqualTo(1);
 		}
@@ -30,7 +30,7 @@ class LeastConnectionsTests {
 	@Test
 	void shouldRotateTiesWhenAllIdle() {
 		Pool pool = Pool.of(Endpoints.withWeights(1, 1, 1));
-		Balancer balancer = LeastConnections.unweighted();
+		Balancer balancer = new LeastConnections();
 		Set<Integer> picked = new HashSet<>();
 		for (int i = 0; i < 3; i++) {
 			picked.add(balancer.pick(pool));
@@ -41,7 +41,7 @@ class LeastConnectionsTests {
 	@Test
 	void shouldSpreadRequestsThatStayInFlight() {
 		Pool pool = Pool.of(Endpoints.withWeights(1, 1, 1));
-		Balancer balancer = LeastConnections.unweighted();
+		Balancer balancer = new LeastConnections();
 		for (int i = 0; i < 30; i++) {
 			pool.get(balancer.pick(pool)).acquire();
 		}
@@ -50,9 +50,9 @@ class LeastConnectionsTests {
 	}
 
 	@Test
-	void shouldHonourWeightsWhenWeighted() {
+	void shouldHonourWeights() {
 		Pool pool = Pool.of(Endpoints.withWeights(3, 1));
-		Balancer balancer = LeastConnections.weighted();
+		Balancer balancer = new LeastConnections();
 		for (int i = 0; i < 400; i++) {
 			pool.get(balancer.pick(pool)).acquire();
 		}
@@ -60,9 +60,9 @@ class LeastConnectionsTests {
 	}
 
 	@Test
-	void shouldFavourTheHeavierWhenAllIdleAndWeighted() {
+	void shouldFavourTheHeavierWhenAllIdle() {
 		Pool pool = Pool.of(Endpoints.withWeights(1, 4, 1));
-		Balancer balancer = LeastConnections.weighted();
+		Balancer balancer = new LeastConnections();
 		for (int i = 0; i < 10; i++) {
 			assertThat(balancer.pick(pool)).isEqualTo(1);
 		}
@@ -75,7 +75,7 @@ class LeastConnectionsTests {
 		List<Endpoint> endpoints = Endpoints.withWeights(random.ints(size, 1, 50).toArray());
 		endpoints.forEach((endpoint) -> Endpoints.setInFlight(endpoint, random.nextInt(0, 30)));
 		Pool pool = Pool.of(endpoints);
-		Balancer balancer = LeastConnections.weighted();
+		Balancer balancer = new LeastConnections();
 		int picked = balancer.pick(pool);
 		double pickedCost = (pool.get(picked).inFlight() + 1.0) / pool.weight(picked);
 		for (int i = 0; i < pool.size(); i++) {

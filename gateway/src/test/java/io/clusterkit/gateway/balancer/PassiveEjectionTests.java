@@ -11,17 +11,17 @@ class PassiveEjectionTests {
 
 	private static final long SECOND = Duration.ofSeconds(1).toNanos();
 
+	private long now = 100 * SECOND;
+
 	private final EndpointRegistry registry = new EndpointRegistry(SECOND,
-			new EndpointRegistry.Ejection(3, SECOND, 4 * SECOND));
+			new EndpointRegistry.Ejection(3, SECOND, 4 * SECOND), () -> this.now);
 
 	private final Endpoint endpoint = this.registry.endpoint("s", "h", 1, null);
-
-	private long now = 100 * SECOND;
 
 	@Test
 	void shouldEjectAfterConsecutiveFailuresOnly() {
 		fail(2);
-		this.registry.recordOutcome(this.endpoint, true, this.now);
+		this.registry.recordOutcome(this.endpoint, true);
 		fail(2);
 		assertThat(this.endpoint.isEjected()).isFalse();
 		long version = this.registry.version();
@@ -34,9 +34,11 @@ class PassiveEjectionTests {
 	@Test
 	void shouldReadmitOnlyOnceTheEjectionTimeIsOver() {
 		fail(3);
-		this.registry.readmitIfDue(this.endpoint, this.now + SECOND / 2);
+		this.now += SECOND / 2;
+		this.registry.readmitIfDue(this.endpoint);
 		assertThat(this.endpoint.isEjected()).isTrue();
-		this.registry.readmitIfDue(this.endpoint, this.now + SECOND);
+		this.now += SECOND / 2;
+		this.registry.readmitIfDue(this.endpoint);
 		assertThat(this.endpoint.isEjected()).isFalse();
 		assertThat(Pool.of(List.of(this.endpoint)).size()).isOne();
 	}
@@ -63,14 +65,14 @@ class PassiveEjectionTests {
 		long ejectedAt = this.now;
 		while (this.endpoint.isEjected()) {
 			this.now += SECOND / 10;
-			this.registry.readmitIfDue(this.endpoint, this.now);
+			this.registry.readmitIfDue(this.endpoint);
 		}
 		return Math.round((this.now - ejectedAt) / (double) (SECOND / 10)) * (SECOND / 10);
 	}
 
 	private void fail(int times) {
 		for (int i = 0; i < times; i++) {
-			this.registry.recordOutcome(this.endpoint, false, this.now);
+			this.registry.recordOutcome(this.endpoint, false);
 		}
 	}
 

@@ -1,13 +1,11 @@
 package io.clusterkit.gateway.health;
 
 import java.time.Duration;
-import java.util.HashSet;
-import java.util.Map;
-import java.util.Set;
+import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 import io.clusterkit.gateway.WorkerProcesses;
@@ -16,6 +14,7 @@ import io.clusterkit.gateway.balancer.EndpointRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -31,21 +30,22 @@ import org.springframework.web.reactive.function.client.WebClient;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A worker killed with SIGKILL under steady load costs the clients nothing (retries cover
- * the requests that meet it), is taken out of every pool within fall x interval plus a
- * margin, and comes back after rise probes once restarted.
+ * One of three workers killed with SIGKILL under steady load costs the clients nothing
+ * (retries cover the requests that meet it), is taken out of every pool within fall x
+ * interval plus a margin, and once restarted comes back after rise probes, ramping its
+ * share per slow start.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "management.server.port=0", "cluster.health.interval=200ms", "cluster.health.timeout=200ms",
-				"cluster.health.rise=2", "cluster.health.fall=3", "cluster.health.ejection.base-time=1s" })
+				"cluster.health.rise=2", "cluster.health.fall=3", "cluster.health.ejection.base-time=1s",
+				"cluster.balancer.slow-start.window=" + ActiveHealthCheckIntegrationTests.SLOW_START_SECONDS + "s" })
 @AutoConfigureWebTestClient
 @DirtiesContext
 class ActiveHealthCheckIntegrationTests {
 
-	static final WorkerProcesses workers = WorkerProcesses.start(2);
+	static final int SLOW_START_SECONDS = 4;
 
-	@Autowired
-	WebTestClient client;
+	static final WorkerProcesses workers = WorkerProcesses.start(3);
 
 	@Autowired
 	EndpointRegistry registry;
@@ -67,61 +67,63 @@ class ActiveHealthCheckIntegrationTests {
 	}
 
 	@Test
-	void shouldTakeAKilledWorkerOutAndBringItBackWhenRestarted() {
-		awaitTrue(() -> this.registry.endpoints().size() == 2, Duration.ofSeconds(5));
+	void shouldTakeAKilledWorkerOutAndRampItBackWhenRestarted() {
+		awaitTrue(() -> this.registry.endpoints().size() == 3, Duration.ofSeconds(5));
 		Endpoint second = endpointOnPort(workers.port(1));
-
 		AtomicBoolean loading = new AtomicBoolean(true);
-		Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
-		CompletableFuture<Void> load = steadyLoad(loading, statuses);
-		awaitTrue(() -> statuses.values().stream().mapToInt(AtomicInteger::get).sum() > 50, Duration.ofSeconds(20));
+		Queue<Answer> answers = new ConcurrentLinkedQueue<>();
+		CompletableFuture<Void> load = steadyLoad(loading, answers);
+		awaitTrue(() -> answers.size() > 50, Duration.ofSeconds(20));
+
 		workers.kill(1);
 		long killedAt = System.nanoTime();
 		awaitTrue(() -> !second.isUp(), Duration.ofSeconds(5));
 		assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).isLessThan(Duration.ofSeconds(3));
+		long sentWhenDown = second.sent();
 		sleepMillis(500);
-		loading.set(false);
-		load.join();
-		assertThat(statuses.keySet()).as("statuses under load across the kill: " + statuses).containsOnly(200);
-		for (int i = 0; i < 20; i++) {
-			this.client.get()
-				.uri("/api/v1/hello")
-				.exchange()
-				.expectStatus()
-				.isOk()
-				.expectHeader()
-				.valueEquals("X-Instance-Id", "worker-1");
-		}
+		assertThat(second.sent()).as("requests sent to the DOWN instance").isEqualTo(sentWhenDown);
 		managementHealth().jsonPath("$.components.upstreams.components.worker-service.details.down").isEqualTo(1);
 
 		workers.restart(1);
 		awaitTrue(second::isUp, Duration.ofSeconds(10));
-		Set<String> answeredBy = new HashSet<>();
-		for (int i = 0; i < 20; i++) {
-			answeredBy.add(this.client.get()
-				.uri("/api/v1/hello")
-				.exchange()
-				.expectStatus()
-				.isOk()
-				.returnResult(String.class)
-				.getResponseHeaders()
-				.getFirst("X-Instance-Id"));
-		}
-		assertThat(answeredBy).containsExactlyInAnyOrder("worker-1", "worker-2");
+		long upAt = System.nanoTime();
+		sleepMillis(SLOW_START_SECONDS * 1000L + 2000);
+		loading.set(false);
+		load.join();
+
+		assertThat(answers).extracting(Answer::status)
+			.as("statuses under load across kill and restart")
+			.containsOnly(200);
+		long window = Duration.ofSeconds(SLOW_START_SECONDS).toNanos();
+		double rampingShare = shareOf("worker-2", answers, upAt, upAt + window / 2);
+		double rampedShare = shareOf("worker-2", answers, upAt + window, Long.MAX_VALUE);
+		assertThat(rampedShare).as("share of the restarted worker once ramped").isGreaterThan(0.1);
+		assertThat(rampingShare).as("share in the first half of its ramp").isLessThan(rampedShare / 2);
 		managementHealth().jsonPath("$.components.upstreams.status").isEqualTo("UP");
 	}
 
-	private CompletableFuture<Void> steadyLoad(AtomicBoolean loading, Map<Integer, AtomicInteger> statuses) {
+	private static double shareOf(String instance, Queue<Answer> answers, long from, long to) {
+		List<Answer> during = answers.stream().filter((answer) -> answer.at() - from >= 0 && answer.at() < to).toList();
+		assertThat(during).as("answers from %d to %d", from, to).hasSizeGreaterThan(20);
+		return during.stream().filter((answer) -> instance.equals(answer.instance())).count() / (double) during.size();
+	}
+
+	private CompletableFuture<Void> steadyLoad(AtomicBoolean loading, Queue<Answer> answers) {
 		WebClient client = WebClient.create("http://127.0.0.1:" + this.port);
 		return Flux.range(0, Integer.MAX_VALUE)
 			.takeWhile((i) -> loading.get())
 			.flatMap((i) -> client.get()
 				.uri("/api/v1/hello")
-				.exchangeToMono((response) -> response.releaseBody().thenReturn(response.statusCode().value()))
-				.onErrorReturn(-1), 4)
-			.doOnNext((status) -> statuses.computeIfAbsent(status, (s) -> new AtomicInteger()).incrementAndGet())
+				.exchangeToMono((response) -> response.releaseBody()
+					.thenReturn(new Answer(System.nanoTime(), response.statusCode().value(),
+							response.headers().asHttpHeaders().getFirst("X-Instance-Id"))))
+				.onErrorResume((ex) -> Mono.just(new Answer(System.nanoTime(), -1, ex.toString()))), 4)
+			.doOnNext(answers::add)
 			.then()
 			.toFuture();
+	}
+
+	private record Answer(long at, int status, String instance) {
 	}
 
 	private static void sleepMillis(long millis) {
