@@ -3,6 +3,7 @@ package io.clusterkit.gateway.balancer;
 import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,21 +31,28 @@ public final class EndpointRegistry {
 
 	private final Ejection ejection;
 
+	private final boolean checked;
+
 	private final LongSupplier nanoClock;
 
+	private final Set<String> listed = ConcurrentHashMap.newKeySet();
+
 	public EndpointRegistry(long decayNanos, LongSupplier nanoClock) {
-		this(decayNanos, Ejection.OFF, nanoClock);
+		this(decayNanos, Ejection.OFF, false, nanoClock);
 	}
 
 	/**
 	 * A registry.
 	 * @param decayNanos the time constant of every endpoint's latency estimate
 	 * @param ejection the passive ejection settings
+	 * @param checked whether active health checks run, and so decide when an instance
+	 * that appears in a running service may receive requests
 	 * @param nanoClock the clock of ejections and slow-start ramps
 	 */
-	public EndpointRegistry(long decayNanos, Ejection ejection, LongSupplier nanoClock) {
+	public EndpointRegistry(long decayNanos, Ejection ejection, boolean checked, LongSupplier nanoClock) {
 		this.decayNanos = decayNanos;
 		this.ejection = ejection;
+		this.checked = checked;
 		this.nanoClock = nanoClock;
 	}
 
@@ -67,8 +75,20 @@ public final class EndpointRegistry {
 			.computeIfAbsent(address, (key) -> {
 				Endpoint endpoint = new Endpoint(address, weightOf(serviceId, address, metadata), this.decayNanos);
 				endpoint.startRamp(this.nanoClock.getAsLong());
+				if (this.checked && this.listed.contains(serviceId)) {
+					endpoint.setUp(false);
+				}
 				return endpoint;
 			});
+	}
+
+	/**
+	 * The service's first instance list is in: instances that appear from now on are new
+	 * ones.
+	 * @param serviceId the service
+	 */
+	public void listed(String serviceId) {
+		this.listed.add(serviceId);
 	}
 
 	/**

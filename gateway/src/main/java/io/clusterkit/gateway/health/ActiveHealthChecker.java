@@ -90,6 +90,7 @@ class ActiveHealthChecker implements SmartLifecycle {
 			seen.add(key);
 			this.probes.computeIfAbsent(key, (k) -> startProbe(instance));
 		}
+		instances.forEach((instance) -> this.registry.listed(instance.getServiceId()));
 		this.probes.entrySet().removeIf((entry) -> {
 			if (seen.contains(entry.getKey())) {
 				return false;

@@ -25,7 +25,7 @@ class LoadBalancerSetup {
 		return new EndpointRegistry(balancer.peakEwma().decay().toNanos(),
 				health.enabled() ? new EndpointRegistry.Ejection(ejection.consecutiveFailures(),
 						ejection.baseTime().toNanos(), ejection.maxTime().toNanos()) : EndpointRegistry.Ejection.OFF,
-				System::nanoTime);
+				health.enabled(), System::nanoTime);
 	}
 
 	@Bean

@@ -14,7 +14,7 @@ class PassiveEjectionTests {
 	private long now = 100 * SECOND;
 
 	private final EndpointRegistry registry = new EndpointRegistry(SECOND,
-			new EndpointRegistry.Ejection(3, SECOND, 4 * SECOND), () -> this.now);
+			new EndpointRegistry.Ejection(3, SECOND, 4 * SECOND), true, () -> this.now);
 
 	private final Endpoint endpoint = this.registry.endpoint("s", "h", 1, null);
 

@@ -25,7 +25,7 @@ class SlowStartTests {
 	private long now = 1000 * SECOND;
 
 	private final EndpointRegistry registry = new EndpointRegistry(SECOND,
-			new EndpointRegistry.Ejection(1, SECOND, SECOND), () -> this.now);
+			new EndpointRegistry.Ejection(1, SECOND, SECOND), true, () -> this.now);
 
 	@Test
 	void shouldRampLinearlyFromTheInitialShareToTheFullWeight() {
