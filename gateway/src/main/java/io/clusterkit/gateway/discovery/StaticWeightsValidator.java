@@ -7,6 +7,7 @@ import io.clusterkit.gateway.balancer.Endpoint;
 import io.clusterkit.gateway.balancer.EndpointRegistry;
 
 import org.springframework.beans.factory.InitializingBean;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.cloud.client.discovery.simple.InstanceProperties;
 import org.springframework.cloud.client.discovery.simple.SimpleDiscoveryProperties;
@@ -24,15 +25,20 @@ class StaticWeightsValidator implements InitializingBean {
 
 	private static final String PREFIX = "spring.cloud.discovery.client.simple.instances";
 
-	private final SimpleDiscoveryProperties properties;
+	private final ObjectProvider<SimpleDiscoveryProperties> properties;
 
-	StaticWeightsValidator(SimpleDiscoveryProperties properties) {
+	// a provider: the dns profile switches the static list off
+	StaticWeightsValidator(ObjectProvider<SimpleDiscoveryProperties> properties) {
 		this.properties = properties;
 	}
 
 	@Override
 	public void afterPropertiesSet() {
-		for (Map.Entry<String, List<InstanceProperties>> service : this.properties.getInstances().entrySet()) {
+		this.properties.ifAvailable(this::validate);
+	}
+
+	private void validate(SimpleDiscoveryProperties properties) {
+		for (Map.Entry<String, List<InstanceProperties>> service : properties.getInstances().entrySet()) {
 			List<InstanceProperties> instances = service.getValue();
 			for (int i = 0; i < instances.size(); i++) {
 				String weight = instances.get(i).getMetadata().get(EndpointRegistry.WEIGHT_METADATA_KEY);
