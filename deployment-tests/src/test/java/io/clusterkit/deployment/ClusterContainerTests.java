@@ -1,0 +1,167 @@
+package io.clusterkit.deployment;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.testcontainers.DockerClientFactory;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.Network;
+import org.testcontainers.containers.wait.strategy.Wait;
+import org.testcontainers.images.builder.ImageFromDockerfile;
+import org.testcontainers.junit.jupiter.Testcontainers;
+import org.testcontainers.lifecycle.Startables;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The real images on a real container network: a gateway in the {@code dns} profile and
+ * workers sharing the network alias {@code worker}, as compose and a Kubernetes headless
+ * Service give them. Traffic reaches every worker; stopping one (SIGTERM, as an
+ * orchestrator does) under load loses no GET; a worker added later joins the pool.
+ */
+@Testcontainers(disabledWithoutDocker = true)
+class ClusterContainerTests {
+
+	static final Path ROOT = Path.of(System.getProperty("user.dir")).getParent();
+
+	static final Network network = Network.newNetwork();
+
+	static final ImageFromDockerfile workerImage = image("worker-service",
+			"worker-service/target/worker-service-0.1.0-SNAPSHOT-exec.jar", 9001);
+
+	static final ImageFromDockerfile gatewayImage = image("gateway", "gateway/target/gateway-0.1.0-SNAPSHOT.jar", 8081);
+
+	static final List<GenericContainer<?>> started = new ArrayList<>();
+
+	static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+	@AfterAll
+	static void removeEverything() {
+		started.forEach(GenericContainer::stop);
+		network.close();
+	}
+
+	@Test
+	void shouldBalanceOverTheWorkersByDnsAndFollowThemLeavingAndJoining() throws Exception {
+		List<GenericContainer<?>> workers = new ArrayList<>();
+		for (int i = 0; i < 3; i++) {
+			workers.add(worker());
+		}
+		Startables.deepStart(workers).join();
+		GenericContainer<?> gateway = track(new GenericContainer<>(gatewayImage).withNetwork(network)
+			.withEnv("SPRING_PROFILES_ACTIVE", "dns")
+			.withEnv("CLUSTER_DISCOVERY_DNS_REFRESH_INTERVAL", "1s")
+			.withExposedPorts(8080, 8081)
+			.waitingFor(Wait.forHttp("/actuator/health/readiness")
+				.forPort(8081)
+				.withStartupTimeout(Duration.ofMinutes(3))));
+		gateway.start();
+		URI hello = URI.create("http://" + gateway.getHost() + ":" + gateway.getMappedPort(8080) + "/api/v1/hello");
+
+		awaitTrue(() -> instancesAnswering(hello, 30).size() == 3, Duration.ofSeconds(60));
+
+		AtomicBoolean loading = new AtomicBoolean(true);
+		ExecutorService clients = Executors.newFixedThreadPool(4);
+		List<Future<List<String>>> load = new ArrayList<>();
+		for (int i = 0; i < 4; i++) {
+			load.add(clients.submit(() -> {
+				List<String> failures = new ArrayList<>();
+				while (loading.get()) {
+					try {
+						HttpResponse<Void> response = http.send(HttpRequest.newBuilder(hello).build(),
+								HttpResponse.BodyHandlers.discarding());
+						if (response.statusCode() != 200) {
+							failures.add("status " + response.statusCode());
+						}
+					}
+					catch (Exception ex) {
+						failures.add(ex.toString());
+					}
+				}
+				return failures;
+			}));
+		}
+		Thread.sleep(2000);
+		GenericContainer<?> leaving = workers.get(2);
+		DockerClientFactory.instance().client().stopContainerCmd(leaving.getContainerId()).withTimeout(30).exec();
+		Thread.sleep(3000);
+		loading.set(false);
+		List<String> failures = new ArrayList<>();
+		for (Future<List<String>> client : load) {
+			failures.addAll(client.get());
+		}
+		clients.shutdown();
+		assertThat(failures).as("failed GETs while a worker stopped").isEmpty();
+		awaitTrue(() -> instancesAnswering(hello, 30).size() == 2, Duration.ofSeconds(30));
+
+		GenericContainer<?> joining = worker();
+		joining.start();
+		awaitTrue(() -> instancesAnswering(hello, 40).size() == 3, Duration.ofSeconds(60));
+	}
+
+	private static GenericContainer<?> worker() {
+		return track(new GenericContainer<>(workerImage).withNetwork(network)
+			.withNetworkAliases("worker")
+			.withExposedPorts(9001)
+			.waitingFor(Wait.forHttp("/actuator/health/readiness")
+				.forPort(9001)
+				.withStartupTimeout(Duration.ofMinutes(3))));
+	}
+
+	/** Every container made is removed after the tests, whatever happened. */
+	private static GenericContainer<?> track(GenericContainer<?> container) {
+		started.add(container);
+		return container;
+	}
+
+	private static Set<String> instancesAnswering(URI uri, int requests) {
+		Set<String> instances = new HashSet<>();
+		for (int i = 0; i < requests; i++) {
+			try {
+				http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.discarding())
+					.headers()
+					.firstValue("X-Instance-Id")
+					.ifPresent(instances::add);
+			}
+			catch (Exception ex) {
+				// counted as not answering
+			}
+		}
+		return instances;
+	}
+
+	private static ImageFromDockerfile image(String name, String jar, int healthPort) {
+		assertThat(ROOT.resolve(jar)).as("built by ./mvnw package before this module's tests").exists();
+		return new ImageFromDockerfile("clusterkit/" + name + "-test", true)
+			.withFileFromPath("Dockerfile", ROOT.resolve("Dockerfile"))
+			.withFileFromPath("docker/healthcheck", ROOT.resolve("docker/healthcheck"))
+			.withFileFromPath(jar, ROOT.resolve(jar))
+			.withBuildArg("JAR", jar)
+			.withBuildArg("HEALTHCHECK_PORT", String.valueOf(healthPort))
+			.withBuildArg("BASE_IMAGE", System.getenv().getOrDefault("BASE_IMAGE", "eclipse-temurin:17-jre"));
+	}
+
+	private static void awaitTrue(Supplier<Boolean> condition, Duration timeout) throws InterruptedException {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (!condition.get()) {
+			assertThat(System.nanoTime()).as("condition not met within " + timeout).isLessThan(deadline);
+			Thread.sleep(500);
+		}
+	}
+
+}
