@@ -47,13 +47,10 @@ class GracefulShutdownIntegrationTests {
 		CompletableFuture<HttpResponse<String>> slow = HttpClient.newHttpClient()
 			.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/hello")).build(),
 					HttpResponse.BodyHandlers.ofString());
-		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-		while (registry.endpoints().isEmpty() || registry.endpoints().get(0).inFlight() == 0) {
-			assertThat(System.nanoTime()).as("the request never reached the worker").isLessThan(deadline);
-			Thread.sleep(20);
-		}
+		Await.until("the request at the worker", Duration.ofSeconds(10),
+				() -> !registry.endpoints().isEmpty() && registry.endpoints().get(0).inFlight() == 1);
 		CompletableFuture<Void> closing = CompletableFuture.runAsync(gateway::close);
-		Thread.sleep(300);
+		Await.sleep(300);
 
 		assertThat(closing).as("closes only once the request in flight is answered").isNotDone();
 		assertThatIOException().as("new connections while draining").isThrownBy(() -> {

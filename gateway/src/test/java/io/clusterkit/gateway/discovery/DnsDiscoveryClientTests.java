@@ -3,8 +3,8 @@ package io.clusterkit.gateway.discovery;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
+import io.clusterkit.gateway.Await;
 import io.clusterkit.gateway.config.DnsDiscoveryProperties;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -53,9 +53,9 @@ class DnsDiscoveryClientTests {
 		start(null);
 		assertThat(instances()).hasSize(1);
 		this.dns.set("worker.test", "10.0.0.1", "10.0.0.2", "10.0.0.3");
-		awaitTrue(() -> instances().size() == 3);
+		Await.until("3 instances", Duration.ofSeconds(5), () -> instances().size() == 3);
 		this.dns.set("worker.test", "10.0.0.2");
-		awaitTrue(() -> instances().size() == 1);
+		Await.until("1 instance", Duration.ofSeconds(5), () -> instances().size() == 1);
 		assertThat(instances().get(0).getHost()).isEqualTo("10.0.0.2");
 		assertThat(instances().get(0).getMetadata()).isEmpty();
 	}
@@ -65,19 +65,19 @@ class DnsDiscoveryClientTests {
 		this.dns.set("worker.test", "10.0.0.1");
 		start(null);
 		this.dns.remove("worker.test");
-		awaitTrue(() -> instances().isEmpty());
+		Await.until("no instance", Duration.ofSeconds(5), () -> instances().isEmpty());
 	}
 
 	@Test
-	void shouldKeepTheLastListWhileTheServerFails() throws InterruptedException {
+	void shouldKeepTheLastListWhileTheServerFails() {
 		this.dns.set("worker.test", "10.0.0.1", "10.0.0.2");
 		start(null);
 		this.dns.silent(true);
-		Thread.sleep(800);
+		Await.sleep(800);
 		assertThat(instances()).hasSize(2);
 		this.dns.set("worker.test", "10.0.0.9");
 		this.dns.silent(false);
-		awaitTrue(() -> instances().size() == 1);
+		Await.until("1 instance", Duration.ofSeconds(5), () -> instances().size() == 1);
 	}
 
 	private void start(Integer managementPort) {
@@ -89,20 +89,6 @@ class DnsDiscoveryClientTests {
 
 	private List<ServiceInstance> instances() {
 		return this.client.getInstances("worker-service").collectList().block();
-	}
-
-	private static void awaitTrue(BooleanSupplier condition) {
-		long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-		while (!condition.getAsBoolean()) {
-			assertThat(System.nanoTime()).as("condition not met within 5 s").isLessThan(deadline);
-			try {
-				Thread.sleep(20);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				return;
-			}
-		}
 	}
 
 }

@@ -6,8 +6,8 @@ import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 
+import io.clusterkit.gateway.Await;
 import io.clusterkit.gateway.WorkerProcesses;
 import io.clusterkit.gateway.balancer.Endpoint;
 import io.clusterkit.gateway.balancer.EndpointRegistry;
@@ -68,26 +68,26 @@ class ActiveHealthCheckIntegrationTests {
 
 	@Test
 	void shouldTakeAKilledWorkerOutAndRampItBackWhenRestarted() {
-		awaitTrue(() -> this.registry.endpoints().size() == 3, Duration.ofSeconds(5));
+		Await.until("3 endpoints known", Duration.ofSeconds(5), () -> this.registry.endpoints().size() == 3);
 		Endpoint second = endpointOnPort(workers.port(1));
 		AtomicBoolean loading = new AtomicBoolean(true);
 		Queue<Answer> answers = new ConcurrentLinkedQueue<>();
 		CompletableFuture<Void> load = steadyLoad(loading, answers);
-		awaitTrue(() -> answers.size() > 50, Duration.ofSeconds(20));
+		Await.until("load under way", Duration.ofSeconds(20), () -> answers.size() > 50);
 
 		workers.kill(1);
 		long killedAt = System.nanoTime();
-		awaitTrue(() -> !second.isUp(), Duration.ofSeconds(5));
+		Await.until("the killed worker DOWN", Duration.ofSeconds(5), () -> !second.isUp());
 		assertThat(Duration.ofNanos(System.nanoTime() - killedAt)).isLessThan(Duration.ofSeconds(3));
 		long sentWhenDown = second.sent();
-		sleepMillis(500);
+		Await.sleep(500);
 		assertThat(second.sent()).as("requests sent to the DOWN instance").isEqualTo(sentWhenDown);
 		managementHealth().jsonPath("$.components.upstreams.components.worker-service.details.down").isEqualTo(1);
 
 		workers.restart(1);
-		awaitTrue(second::isUp, Duration.ofSeconds(10));
+		Await.until("the restarted worker UP", Duration.ofSeconds(10), second::isUp);
 		long upAt = System.nanoTime();
-		sleepMillis(SLOW_START_SECONDS * 1000L + 2000);
+		Await.sleep(SLOW_START_SECONDS * 1000L + 2000);
 		loading.set(false);
 		load.join();
 
@@ -126,15 +126,6 @@ class ActiveHealthCheckIntegrationTests {
 	private record Answer(long at, int status, String instance) {
 	}
 
-	private static void sleepMillis(long millis) {
-		try {
-			Thread.sleep(millis);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
-	}
-
 	private WebTestClient.BodyContentSpec managementHealth() {
 		return WebTestClient.bindToServer()
 			.baseUrl("http://127.0.0.1:" + this.managementPort)
@@ -151,20 +142,6 @@ class ActiveHealthCheckIntegrationTests {
 			.filter((endpoint) -> endpoint.address().endsWith(":" + port))
 			.findFirst()
 			.orElseThrow();
-	}
-
-	private static void awaitTrue(BooleanSupplier condition, Duration timeout) {
-		long deadline = System.nanoTime() + timeout.toNanos();
-		while (!condition.getAsBoolean()) {
-			assertThat(System.nanoTime()).as("condition not met within " + timeout).isLessThan(deadline);
-			try {
-				Thread.sleep(20);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				return;
-			}
-		}
 	}
 
 }

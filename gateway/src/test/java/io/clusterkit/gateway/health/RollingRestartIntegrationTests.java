@@ -1,12 +1,12 @@
 package io.clusterkit.gateway.health;
 
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.clusterkit.gateway.Await;
 import io.clusterkit.gateway.WorkerProcesses;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -63,7 +63,7 @@ class RollingRestartIntegrationTests {
 		for (int i = 0; i < workers.size(); i++) {
 			workers.stop(i);
 			workers.restart(i);
-			sleep(Duration.ofSeconds(3));
+			Await.sleep(3000);
 		}
 		loading.set(false);
 		load.join();
@@ -83,15 +83,6 @@ class RollingRestartIntegrationTests {
 					.exchangeToMono((r) -> r.releaseBody().thenReturn("POST " + r.statusCode().value()));
 		return outcome
 			.onErrorResume((ex) -> Mono.just(((i % 2 == 0) ? "GET " : "POST ") + ex.getClass().getSimpleName()));
-	}
-
-	private static void sleep(Duration duration) {
-		try {
-			Thread.sleep(duration.toMillis());
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
 	}
 
 }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import io.clusterkit.gateway.Await;
 import io.clusterkit.gateway.WorkerProcesses;
 import io.clusterkit.gateway.balancer.Endpoint;
 import io.clusterkit.gateway.balancer.EndpointRegistry;
@@ -62,20 +63,7 @@ class InFlightAccountingIntegrationTests {
 	}
 
 	static void awaitInFlight(EndpointRegistry registry, int expected) {
-		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-		while (System.nanoTime() < deadline && inFlight(registry) != expected) {
-			sleep(20);
-		}
-		assertThat(inFlight(registry)).isEqualTo(expected);
-	}
-
-	static void sleep(long millis) {
-		try {
-			Thread.sleep(millis);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
+		Await.until(expected + " requests in flight", Duration.ofSeconds(10), () -> inFlight(registry) == expected);
 	}
 
 	@Nested

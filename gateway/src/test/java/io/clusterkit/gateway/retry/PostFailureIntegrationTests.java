@@ -1,10 +1,10 @@
 package io.clusterkit.gateway.retry;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import io.clusterkit.gateway.Await;
 import io.clusterkit.gateway.WorkerProcesses;
 import io.clusterkit.gateway.balancer.Endpoint;
 import io.clusterkit.gateway.balancer.EndpointRegistry;
@@ -74,16 +74,9 @@ class PostFailureIntegrationTests {
 		assertThat(serving.sent()).isOne();
 	}
 
-	private Endpoint awaitServingEndpoint(Duration timeout) throws InterruptedException {
-		long deadline = System.nanoTime() + timeout.toNanos();
-		while (System.nanoTime() < deadline) {
-			List<Endpoint> busy = this.registry.endpoints().stream().filter((e) -> e.inFlight() == 1).toList();
-			if (!busy.isEmpty()) {
-				return busy.get(0);
-			}
-			Thread.sleep(20);
-		}
-		throw new AssertionError("the POST never reached a worker within " + timeout);
+	private Endpoint awaitServingEndpoint(Duration timeout) {
+		return Await.value("the POST at a worker", timeout,
+				() -> this.registry.endpoints().stream().filter((e) -> e.inFlight() == 1).findFirst());
 	}
 
 }
