@@ -83,6 +83,21 @@ public final class WorkerProcesses implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * What a worker wrote to its console so far.
+	 * @param index the worker
+	 * @return its log
+	 */
+	public String log(int index) {
+		Worker worker = this.workers.get(index);
+		try {
+			return Files.readString(worker.logFile());
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
 	public int port(int index) {
 		return this.workers.get(index).port;
 	}
@@ -150,6 +165,10 @@ public final class WorkerProcesses implements AutoCloseable {
 			this.extraArgs = extraArgs;
 		}
 
+		Path logFile() {
+			return Path.of("target", "worker-logs", this.id + "-" + this.port + ".log");
+		}
+
 		void launch() {
 			String jar = System.getProperty("worker.jar");
 			if (jar == null || !new File(jar).isFile()) {
@@ -162,9 +181,9 @@ public final class WorkerProcesses implements AutoCloseable {
 					"--server.address=127.0.0.1", "--worker.instance-id=" + this.id));
 			command.addAll(this.extraArgs);
 			try {
-				Path logs = Files.createDirectories(Path.of("target", "worker-logs"));
+				Files.createDirectories(logFile().getParent());
 				this.process = new ProcessBuilder(command).redirectErrorStream(true)
-					.redirectOutput(logs.resolve(this.id + "-" + this.port + ".log").toFile())
+					.redirectOutput(logFile().toFile())
 					.start();
 			}
 			catch (IOException ex) {
