@@ -34,6 +34,8 @@ public final class Endpoint {
 
 	private final AtomicInteger consecutiveFailures = new AtomicInteger();
 
+	private final LongAdder failures = new LongAdder();
+
 	private volatile boolean ejected;
 
 	private volatile long ejectedUntil;
@@ -83,9 +85,9 @@ public final class Endpoint {
 	}
 
 	/**
-	 * Count one request outcome towards ejection.
+	 * Count one request outcome, towards ejection too.
 	 * @param success whether the instance answered below 500
-	 * @param threshold consecutive failures that eject
+	 * @param threshold consecutive failures that eject; 0 never does
 	 * @return true when this failure reached the threshold
 	 */
 	boolean recordOutcome(boolean success, int threshold) {
@@ -93,7 +95,16 @@ public final class Endpoint {
 			this.consecutiveFailures.set(0);
 			return false;
 		}
+		this.failures.increment();
 		return this.consecutiveFailures.incrementAndGet() == threshold;
+	}
+
+	/**
+	 * Requests that failed on this instance: connect failures and 5xx answers.
+	 * @return the count since the gateway started
+	 */
+	public long failures() {
+		return this.failures.sum();
 	}
 
 	// Ejection and readmission are rare and take a lock; the request path only reads the

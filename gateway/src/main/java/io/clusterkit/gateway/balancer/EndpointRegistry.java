@@ -37,8 +37,14 @@ public final class EndpointRegistry {
 
 	private final Set<String> listed = ConcurrentHashMap.newKeySet();
 
+	private final Listener listener;
+
 	public EndpointRegistry(long decayNanos, LongSupplier nanoClock) {
 		this(decayNanos, Ejection.OFF, false, nanoClock);
+	}
+
+	public EndpointRegistry(long decayNanos, Ejection ejection, boolean checked, LongSupplier nanoClock) {
+		this(decayNanos, ejection, checked, Listener.NONE, nanoClock);
 	}
 
 	/**
@@ -47,12 +53,15 @@ public final class EndpointRegistry {
 	 * @param ejection the passive ejection settings
 	 * @param checked whether active health checks run, and so decide when an instance
 	 * that appears in a running service may receive requests
+	 * @param listener what observes the endpoints (metrics)
 	 * @param nanoClock the clock of ejections and slow-start ramps
 	 */
-	public EndpointRegistry(long decayNanos, Ejection ejection, boolean checked, LongSupplier nanoClock) {
+	public EndpointRegistry(long decayNanos, Ejection ejection, boolean checked, Listener listener,
+			LongSupplier nanoClock) {
 		this.decayNanos = decayNanos;
 		this.ejection = ejection;
 		this.checked = checked;
+		this.listener = listener;
 		this.nanoClock = nanoClock;
 	}
 
@@ -78,6 +87,7 @@ public final class EndpointRegistry {
 				if (this.checked && this.listed.contains(serviceId)) {
 					endpoint.setUp(false);
 				}
+				this.listener.created(serviceId, endpoint);
 				return endpoint;
 			});
 	}
@@ -116,16 +126,28 @@ public final class EndpointRegistry {
 	 * @param success whether it answered below 500
 	 */
 	public void recordOutcome(Endpoint endpoint, boolean success) {
-		if (this.ejection.consecutiveFailures() <= 0
-				|| !endpoint.recordOutcome(success, this.ejection.consecutiveFailures())) {
+		this.listener.ended(endpoint, success);
+		if (!endpoint.recordOutcome(success, this.ejection.consecutiveFailures())) {
 			return;
 		}
 		long duration = endpoint.eject(this.nanoClock.getAsLong(), this.ejection.baseNanos(), this.ejection.maxNanos());
 		if (duration > 0) {
 			this.version.incrementAndGet();
+			this.listener.ejected(endpoint);
 			logger.log(Level.INFO, "{0} ejected for {1} ms after {2} consecutive failures", endpoint.address(),
 					duration / 1_000_000, this.ejection.consecutiveFailures());
 		}
+	}
+
+	/**
+	 * An instance started its response: the time from the pick feeds its latency estimate
+	 * and the listener.
+	 * @param endpoint the instance
+	 * @param latencyNanos time from the pick to the response's start
+	 */
+	public void observeLatency(Endpoint endpoint, long latencyNanos) {
+		endpoint.observeLatency(latencyNanos, this.nanoClock.getAsLong());
+		this.listener.responded(endpoint, latencyNanos);
 	}
 
 	/**
@@ -195,6 +217,49 @@ public final class EndpointRegistry {
 
 		/** No passive ejection. */
 		public static final Ejection OFF = new Ejection(0, 0, 0);
+
+	}
+
+	/**
+	 * What observes the endpoints, e.g. metrics. Called on the request path: must not
+	 * block.
+	 */
+	public interface Listener {
+
+		/** Observes nothing. */
+		Listener NONE = new Listener() {
+		};
+
+		/**
+		 * An endpoint was seen for the first time.
+		 * @param serviceId its service
+		 * @param endpoint the endpoint
+		 */
+		default void created(String serviceId, Endpoint endpoint) {
+		}
+
+		/**
+		 * A response started.
+		 * @param endpoint where from
+		 * @param latencyNanos time from the pick
+		 */
+		default void responded(Endpoint endpoint, long latencyNanos) {
+		}
+
+		/**
+		 * A request ended with a verdict on the instance.
+		 * @param endpoint where it went
+		 * @param success whether it answered below 500
+		 */
+		default void ended(Endpoint endpoint, boolean success) {
+		}
+
+		/**
+		 * Passive health ejected an endpoint.
+		 * @param endpoint the endpoint
+		 */
+		default void ejected(Endpoint endpoint) {
+		}
 
 	}
 

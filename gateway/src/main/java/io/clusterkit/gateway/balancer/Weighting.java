@@ -72,6 +72,16 @@ public final class Weighting {
 	}
 
 	/**
+	 * The share of its weight an endpoint has now: below 1 while it ramps up.
+	 * @param endpoint the endpoint
+	 * @param nowNanos the clock now
+	 * @return from the initial share to 1
+	 */
+	public double share(Endpoint endpoint, long nowNanos) {
+		return step(endpoint, nowNanos) / (double) STEPS;
+	}
+
+	/**
 	 * How long one ramp step lasts: how often a pool with a ramping endpoint is rebuilt.
 	 * @return the step, in nanoseconds
 	 */

@@ -15,6 +15,7 @@ import io.clusterkit.gateway.config.HealthProperties;
 import io.netty.channel.ChannelOption;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -38,7 +39,7 @@ import org.springframework.context.SmartLifecycle;
  *
  * @author clusterkit
  */
-class ActiveHealthChecker implements SmartLifecycle {
+public class ActiveHealthChecker implements SmartLifecycle {
 
 	/**
 	 * Discovery metadata naming the instance's management port, when not its own port.
@@ -154,12 +155,12 @@ class ActiveHealthChecker implements SmartLifecycle {
 	}
 
 	/**
-	 * The last probe result of an instance, for operators.
+	 * The last probe of an instance, for operators.
 	 * @param serviceId the service
 	 * @param endpoint the instance
-	 * @return what its last probe met, or null when it is not probed
+	 * @return what its last probe met and when, or null when it is not probed yet
 	 */
-	String lastResult(String serviceId, Endpoint endpoint) {
+	public RiseFall.@Nullable Result lastProbe(String serviceId, Endpoint endpoint) {
 		Probe probe = this.probes.get(serviceId + "/" + endpoint.address());
 		return (probe != null) ? probe.state().lastResult() : null;
 	}

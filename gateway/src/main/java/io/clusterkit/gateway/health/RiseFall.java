@@ -1,5 +1,9 @@
 package io.clusterkit.gateway.health;
 
+import java.time.Instant;
+
+import org.jspecify.annotations.Nullable;
+
 /**
  * HAProxy's {@code rise}/{@code fall} hysteresis for one instance: UP turns DOWN after
  * {@code fall} consecutive failed probes, DOWN turns UP after {@code rise} consecutive
@@ -9,7 +13,7 @@ package io.clusterkit.gateway.health;
  *
  * @author clusterkit
  */
-final class RiseFall {
+public final class RiseFall {
 
 	private final int rise;
 
@@ -19,7 +23,7 @@ final class RiseFall {
 
 	private volatile int streak;
 
-	private volatile String lastResult = "not probed yet";
+	private volatile @Nullable Result lastResult;
 
 	RiseFall(int rise, int fall, boolean up) {
 		this.rise = rise;
@@ -34,7 +38,7 @@ final class RiseFall {
 	 * @return true when this probe changed the state
 	 */
 	boolean record(boolean success, String detail) {
-		this.lastResult = detail;
+		this.lastResult = new Result(success, detail, Instant.now());
 		if (success == this.up) {
 			this.streak = 0;
 			return false;
@@ -52,8 +56,19 @@ final class RiseFall {
 		return this.up;
 	}
 
-	String lastResult() {
+	@Nullable Result lastResult() {
 		return this.lastResult;
+	}
+
+	/**
+	 * One probe's outcome.
+	 *
+	 * @param success whether it passed
+	 * @param detail what it met, e.g. {@code readiness 200} or a connection error
+	 * @param at when it completed
+	 */
+	public record Result(boolean success, String detail, Instant at) {
+
 	}
 
 }

@@ -51,9 +51,9 @@ class UpstreamHealthContributor implements CompositeHealthContributor {
 			long ejected = endpoints.stream().filter(Endpoint::isEjected).count();
 			Map<String, Object> instances = new LinkedHashMap<>();
 			for (Endpoint endpoint : endpoints) {
-				String last = this.checker.lastResult(service, endpoint);
+				RiseFall.Result last = this.checker.lastProbe(service, endpoint);
 				instances.put(endpoint.address(),
-						state(endpoint) + ((last != null) ? " (last probe: " + last + ")" : ""));
+						state(endpoint) + ((last != null) ? " (last probe: " + last.detail() + ")" : ""));
 			}
 			Health.Builder health = (up > 0) ? Health.up() : Health.down();
 			return health.withDetail("up", up)

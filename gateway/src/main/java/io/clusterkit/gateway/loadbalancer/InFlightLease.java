@@ -87,8 +87,7 @@ final class InFlightLease {
 	void responseStarted() {
 		Endpoint endpoint = this.held.get();
 		if (endpoint != null && endpoint != RELEASED) {
-			long now = this.nanoClock.getAsLong();
-			endpoint.observeLatency(now - this.pickedAt, now);
+			this.registry.observeLatency(endpoint, this.nanoClock.getAsLong() - this.pickedAt);
 		}
 	}
 

@@ -1,6 +1,7 @@
 package io.clusterkit.gateway.retry;
 
 import io.clusterkit.gateway.config.RetryProperties;
+import io.micrometer.core.instrument.MeterRegistry;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.context.annotation.Bean;
@@ -16,9 +17,10 @@ import org.springframework.context.annotation.Configuration;
 class RetryConfiguration {
 
 	@Bean
-	RetryFilter retryFilter(RetryProperties properties) {
+	RetryFilter retryFilter(RetryProperties properties, MeterRegistry meters) {
 		return new RetryFilter(properties,
-				new RetryBudget(properties.budget().percent(), properties.budget().minPerSecond(), System::nanoTime));
+				new RetryBudget(properties.budget().percent(), properties.budget().minPerSecond(), System::nanoTime),
+				meters);
 	}
 
 }

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.time.Duration;
 
 import io.clusterkit.gateway.config.RetryProperties;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
 
@@ -40,7 +42,17 @@ class RetryFilter implements GlobalFilter, Ordered {
 
 	private final RetryBudget budget;
 
-	RetryFilter(RetryProperties properties, RetryBudget budget) {
+	private final Counter retries;
+
+	private final Counter refused;
+
+	RetryFilter(RetryProperties properties, RetryBudget budget, MeterRegistry meters) {
+		this.retries = Counter.builder("cluster.retries")
+			.description("Requests sent again to another instance after a retryable failure")
+			.register(meters);
+		this.refused = Counter.builder("cluster.retries.refused")
+			.description("Retryable failures passed to the client because the retry budget was spent")
+			.register(meters);
 		this.properties = properties;
 		this.budget = budget;
 	}
@@ -65,13 +77,22 @@ class RetryFilter implements GlobalFilter, Ordered {
 			boolean succeeded = outcome == SUCCESS;
 			boolean failed = succeeded ? retryableStatus(exchange) : retryableError(outcome);
 			if (failed && retries < this.properties.maxRetries() && !exchange.getResponse().isCommitted()
-					&& this.budget.tryRetry()) {
+					&& retryAllowed()) {
 				discardFailedAttempt(exchange);
 				Duration backoff = this.properties.backoff().multipliedBy(1L << retries);
 				return Mono.delay(backoff).then(attempt(exchange, chain, retries + 1));
 			}
 			return succeeded ? Mono.empty() : Mono.error(outcome);
 		});
+	}
+
+	private boolean retryAllowed() {
+		if (this.budget.tryRetry()) {
+			this.retries.increment();
+			return true;
+		}
+		this.refused.increment();
+		return false;
 	}
 
 	private boolean retryableStatus(ServerWebExchange exchange) {

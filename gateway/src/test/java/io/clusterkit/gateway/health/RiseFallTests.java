@@ -13,7 +13,7 @@ class RiseFallTests {
 		assertThat(state.record(false, "refused")).isFalse();
 		assertThat(state.record(false, "refused")).isTrue();
 		assertThat(state.isUp()).isFalse();
-		assertThat(state.lastResult()).isEqualTo("refused");
+		assertThat(state.lastResult().detail()).isEqualTo("refused");
 	}
 
 	@Test

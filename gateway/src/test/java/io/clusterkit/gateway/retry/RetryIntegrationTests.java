@@ -4,6 +4,7 @@ import java.util.HashSet;
 import java.util.Set;
 
 import io.clusterkit.gateway.WorkerProcesses;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -52,6 +53,9 @@ class RetryIntegrationTests {
 		@Autowired
 		WebTestClient client;
 
+		@Autowired
+		MeterRegistry meters;
+
 		@Test
 		void shouldAnswerEveryIdempotentRequestFromTheHealthyWorker() {
 			for (int i = 0; i < 30; i++) {
@@ -63,6 +67,10 @@ class RetryIntegrationTests {
 					.expectHeader()
 					.valueEquals("X-Instance-Id", "worker-1");
 			}
+			// round robin over one good instance of three: two of three first attempts
+			// fail
+			assertThat(this.meters.get("cluster.retries").counter().count()).isGreaterThanOrEqualTo(15);
+			assertThat(this.meters.get("cluster.retries.refused").counter().count()).isZero();
 		}
 
 		@Test
@@ -100,6 +108,9 @@ class RetryIntegrationTests {
 		@Autowired
 		WebTestClient client;
 
+		@Autowired
+		MeterRegistry meters;
+
 		@Test
 		void shouldLetFailuresThroughOnceTheBudgetIsSpent() {
 			Set<Integer> statuses = new HashSet<>();
@@ -112,6 +123,8 @@ class RetryIntegrationTests {
 					.value());
 			}
 			assertThat(statuses).containsExactlyInAnyOrder(200, 502, 503);
+			assertThat(this.meters.get("cluster.retries.refused").counter().count()).isPositive();
+			assertThat(this.meters.get("cluster.retries").counter().count()).isZero();
 		}
 
 	}

@@ -1,0 +1,140 @@
+package io.clusterkit.gateway.admin;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+
+import io.clusterkit.gateway.balancer.Algorithm;
+import io.clusterkit.gateway.balancer.Endpoint;
+import io.clusterkit.gateway.balancer.EndpointRegistry;
+import io.clusterkit.gateway.balancer.Weighting;
+import io.clusterkit.gateway.config.BalancerProperties;
+import io.clusterkit.gateway.health.ActiveHealthChecker;
+import io.clusterkit.gateway.health.RiseFall;
+import org.jspecify.annotations.Nullable;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+
+/**
+ * {@code /actuator/balancer} on the management port: per service, its algorithm and every
+ * instance as the balancers see it: state, configured and effective weight, requests in
+ * flight, sent and failed, the last probe, latency percentiles. HAProxy's stats page as
+ * JSON; {@code /actuator/balancer/{service}} for one service.
+ *
+ * @author clusterkit
+ */
+@org.springframework.boot.actuate.endpoint.annotation.Endpoint(id = "balancer")
+class BalancerEndpoint {
+
+	private final EndpointRegistry registry;
+
+	private final BalancerProperties properties;
+
+	private final ObjectProvider<ActiveHealthChecker> checker;
+
+	private final UpstreamMeters meters;
+
+	private final LongSupplier nanoClock;
+
+	BalancerEndpoint(EndpointRegistry registry, BalancerProperties properties,
+			ObjectProvider<ActiveHealthChecker> checker, UpstreamMeters meters, LongSupplier nanoClock) {
+		this.registry = registry;
+		this.properties = properties;
+		this.checker = checker;
+		this.meters = meters;
+		this.nanoClock = nanoClock;
+	}
+
+	@ReadOperation
+	Map<String, Service> services() {
+		Map<String, Service> services = new LinkedHashMap<>();
+		this.registry.byService().forEach((id, endpoints) -> services.put(id, view(id, endpoints)));
+		return services;
+	}
+
+	@ReadOperation
+	@Nullable Service service(@Selector String service) {
+		List<Endpoint> endpoints = this.registry.byService().get(service);
+		return (endpoints != null) ? view(service, endpoints) : null;
+	}
+
+	private Service view(String serviceId, List<Endpoint> endpoints) {
+		Algorithm algorithm = this.properties.algorithmFor(serviceId);
+		BalancerProperties.SlowStart slowStart = this.properties.slowStart();
+		Weighting weighting = new Weighting(true, slowStart.window().toNanos(), slowStart.initialPercent());
+		long now = this.nanoClock.getAsLong();
+		ActiveHealthChecker checker = this.checker.getIfAvailable();
+		List<Instance> instances = endpoints.stream().map((endpoint) -> {
+			RiseFall.Result probe = (checker != null) ? checker.lastProbe(serviceId, endpoint) : null;
+			double share = weighting.share(endpoint, now);
+			return new Instance(endpoint.address(), state(endpoint, share), endpoint.weight(),
+					endpoint.weight() * share, endpoint.inFlight(), endpoint.sent(), endpoint.failures(),
+					(probe != null) ? new Probe(probe.success(), probe.detail(), probe.at()) : null,
+					this.meters.latency(endpoint));
+		}).toList();
+		return new Service(algorithm.id(), instances);
+	}
+
+	private static String state(Endpoint endpoint, double share) {
+		if (!endpoint.isUp()) {
+			return "DOWN";
+		}
+		if (endpoint.isEjected()) {
+			return "EJECTED";
+		}
+		if (endpoint.weight() == 0) {
+			return "DRAINING";
+		}
+		return (share < 1) ? "SLOW-START" : "UP";
+	}
+
+	/**
+	 * One service.
+	 *
+	 * @param algorithm its balancing algorithm
+	 * @param instances every instance known
+	 */
+	record Service(String algorithm, List<Instance> instances) {
+	}
+
+	/**
+	 * One instance.
+	 *
+	 * @param address host:port
+	 * @param state UP, DOWN, EJECTED, DRAINING (weight 0) or SLOW-START (ramping up)
+	 * @param weight the configured weight
+	 * @param effectiveWeight the weight with the slow-start ramp applied
+	 * @param inFlight requests in flight from this gateway
+	 * @param sent requests sent, retries included
+	 * @param failures connect failures and 5xx answers
+	 * @param lastProbe the last active health probe, null when none ran yet
+	 * @param latency pick to response start over the last minute, null before any
+	 */
+	record Instance(String address, String state, int weight, double effectiveWeight, int inFlight, long sent,
+			long failures, @Nullable Probe lastProbe, @Nullable Latency latency) {
+	}
+
+	/**
+	 * A probe.
+	 *
+	 * @param success whether it passed
+	 * @param result what it met
+	 * @param at when
+	 */
+	record Probe(boolean success, String result, Instant at) {
+	}
+
+	/**
+	 * Latency percentiles.
+	 *
+	 * @param p50Ms the median, in milliseconds
+	 * @param p99Ms the 99th percentile, in milliseconds
+	 */
+	record Latency(double p50Ms, double p99Ms) {
+	}
+
+}

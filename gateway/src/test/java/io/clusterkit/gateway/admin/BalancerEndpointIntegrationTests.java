@@ -1,0 +1,152 @@
+package io.clusterkit.gateway.admin;
+
+import io.clusterkit.gateway.WorkerProcesses;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.micrometer.metrics.test.autoconfigure.AutoConfigureMetrics;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The operator's read view over two real workers, one of them drained (weight 0): every
+ * field of {@code /actuator/balancer}, and every meter in {@code /actuator/prometheus}.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = { "management.server.port=0", "cluster.balancer.slow-start.window=0s" })
+@AutoConfigureWebTestClient
+@AutoConfigureMetrics
+@DirtiesContext
+class BalancerEndpointIntegrationTests {
+
+	static final WorkerProcesses workers = WorkerProcesses.start(2);
+
+	@Autowired
+	WebTestClient client;
+
+	@LocalManagementPort
+	int managementPort;
+
+	@DynamicPropertySource
+	static void workers(DynamicPropertyRegistry registry) {
+		workers.register(registry);
+		registry.add("spring.cloud.discovery.client.simple.instances.worker-service[1].metadata.weight", () -> "0");
+	}
+
+	@AfterAll
+	static void stopWorkers() {
+		workers.close();
+	}
+
+	@BeforeEach
+	void traffic() {
+		for (int i = 0; i < 10; i++) {
+			this.client.get().uri("/api/v1/hello").exchange().expectStatus().isOk();
+		}
+	}
+
+	@Test
+	void shouldShowEveryInstanceAsTheBalancersSeeIt() {
+		JsonNode service = json("/actuator/balancer").get("worker-service");
+		assertThat(service.get("algorithm").asString()).isEqualTo("least-connections");
+		assertThat(service.get("instances")).hasSize(2);
+		JsonNode first = instance(service, workers.port(0));
+		assertThat(first.get("state").asString()).isEqualTo("UP");
+		assertThat(first.get("weight").asInt()).isEqualTo(1);
+		assertThat(first.get("effectiveWeight").asDouble()).isEqualTo(1.0);
+		assertThat(first.get("inFlight").asInt()).isZero();
+		assertThat(first.get("sent").asLong()).isGreaterThanOrEqualTo(10);
+		assertThat(first.get("failures").asLong()).isZero();
+		assertThat(first.get("latency").get("p50Ms").asDouble()).isPositive();
+		assertThat(first.get("latency").get("p99Ms").asDouble())
+			.isGreaterThanOrEqualTo(first.get("latency").get("p50Ms").asDouble());
+		JsonNode drained = instance(service, workers.port(1));
+		assertThat(drained.get("state").asString()).isEqualTo("DRAINING");
+		assertThat(drained.get("weight").asInt()).isZero();
+		assertThat(drained.get("sent").asLong()).isZero();
+		assertThat(drained.get("latency").isNull()).isTrue();
+	}
+
+	@Test
+	void shouldShowTheLastProbeOfEachInstance() {
+		management().get()
+			.uri("/actuator/balancer/worker-service")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.instances[0].lastProbe.success")
+			.isEqualTo(true)
+			.jsonPath("$.instances[0].lastProbe.result")
+			.isEqualTo("readiness 200")
+			.jsonPath("$.instances[0].lastProbe.at")
+			.exists();
+	}
+
+	@Test
+	void shouldAnswer404ForAnUnknownService() {
+		management().get().uri("/actuator/balancer/nope").exchange().expectStatus().isNotFound();
+	}
+
+	@Test
+	void shouldPublishEveryUpstreamMeter() {
+		String prometheus = management().get()
+			.uri("/actuator/prometheus")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.returnResult()
+			.getResponseBody();
+		String instance = "instance=\"127.0.0.1:" + workers.port(0) + "\"";
+		assertThat(prometheus).contains("cluster_upstream_in_flight{" + instance + ",service=\"worker-service\"}")
+			.contains(
+					"cluster_upstream_requests_total{" + instance + ",outcome=\"success\",service=\"worker-service\"}")
+			.contains(
+					"cluster_upstream_requests_total{" + instance + ",outcome=\"failure\",service=\"worker-service\"}")
+			.contains("cluster_upstream_latency_seconds_bucket{" + instance)
+			.contains("cluster_upstream_latency_seconds_count{" + instance)
+			.contains("cluster_upstream_latency_seconds_max{" + instance)
+			.contains("cluster_upstream_up{" + instance)
+			.contains("cluster_upstream_ejected{" + instance)
+			.contains("cluster_upstream_ejections_total{" + instance)
+			.contains("cluster_upstream_sent_total{" + instance);
+	}
+
+	private JsonNode json(String path) {
+		String body = management().get()
+			.uri(path)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody(String.class)
+			.returnResult()
+			.getResponseBody();
+		return JsonMapper.builder().build().readTree(body);
+	}
+
+	private static JsonNode instance(JsonNode service, int port) {
+		for (JsonNode instance : service.get("instances")) {
+			if (instance.get("address").asString().equals("127.0.0.1:" + port)) {
+				return instance;
+			}
+		}
+		throw new AssertionError("no instance on port " + port + " in " + service);
+	}
+
+	private WebTestClient management() {
+		return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + this.managementPort).build();
+	}
+
+}
