@@ -4,6 +4,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.LongSupplier;
 
 import io.clusterkit.gateway.balancer.Algorithm;
@@ -13,22 +14,35 @@ import io.clusterkit.gateway.balancer.Weighting;
 import io.clusterkit.gateway.config.BalancerProperties;
 import io.clusterkit.gateway.health.ActiveHealthChecker;
 import io.clusterkit.gateway.health.RiseFall;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.web.ErrorResponseException;
 
 /**
  * {@code /actuator/balancer} on the management port: per service, its algorithm and every
  * instance as the balancers see it: state, configured and effective weight, requests in
  * flight, sent and failed, the last probe, latency percentiles. HAProxy's stats page as
- * JSON; {@code /actuator/balancer/{service}} for one service.
+ * JSON; {@code /actuator/balancer/{service}} for one service. A POST to
+ * {@code /actuator/balancer/{service}/{instance}} drains, undrains, re-checks or
+ * re-weighs one instance at run time (authenticated: see
+ * {@code AdminSecurityConfiguration}).
  *
  * @author clusterkit
  */
 @org.springframework.boot.actuate.endpoint.annotation.Endpoint(id = "balancer")
 class BalancerEndpoint {
+
+	private static final Log logger = LogFactory.getLog(BalancerEndpoint.class);
+
+	private static final Set<String> ACTIONS = Set.of("drain", "undrain", "recheck");
 
 	private final EndpointRegistry registry;
 
@@ -62,6 +76,57 @@ class BalancerEndpoint {
 		return (endpoints != null) ? view(service, endpoints) : null;
 	}
 
+	/**
+	 * Act on one instance at run time: {@code {"action": "drain" | "undrain" |
+	 * "recheck"}} and/or {@code {"weight": 0..1000}}.
+	 * @param service the service
+	 * @param instance the instance's address, host:port
+	 * @param action drain (no new requests, in-flight ones finish), undrain, or recheck
+	 * (probe it now)
+	 * @param weight a new weight
+	 * @return the instance as it is now
+	 */
+	@WriteOperation
+	Instance update(@Selector String service, @Selector String instance, @Nullable String action,
+			@Nullable Integer weight) {
+		Endpoint endpoint = this.registry.byService()
+			.getOrDefault(service, List.of())
+			.stream()
+			.filter((candidate) -> candidate.address().equals(instance))
+			.findFirst()
+			.orElseThrow(() -> problem(HttpStatus.NOT_FOUND,
+					"No instance '" + instance + "' in service '" + service + "'; GET /actuator/balancer lists them."));
+		if (action == null && weight == null) {
+			throw problem(HttpStatus.BAD_REQUEST, "Give an action (drain, undrain, recheck) or a weight.");
+		}
+		if (weight != null && (weight < 0 || weight > Endpoint.MAX_WEIGHT)) {
+			throw problem(HttpStatus.BAD_REQUEST,
+					"A weight must be an integer from 0 to " + Endpoint.MAX_WEIGHT + ", got " + weight + ".");
+		}
+		if (action != null && !ACTIONS.contains(action)) {
+			throw problem(HttpStatus.BAD_REQUEST, "Unknown action '" + action + "'; one of drain, undrain, recheck.");
+		}
+		if (weight != null) {
+			this.registry.setWeight(endpoint, weight);
+		}
+		if ("drain".equals(action) || "undrain".equals(action)) {
+			this.registry.drain(endpoint, "drain".equals(action));
+		}
+		else if ("recheck".equals(action)) {
+			ActiveHealthChecker checker = this.checker.getIfAvailable();
+			if (checker == null || !checker.recheck(service, endpoint)) {
+				throw problem(HttpStatus.CONFLICT, "Active health checks are off (cluster.health.enabled=false).");
+			}
+		}
+		logger.info("Operator set " + service + " " + instance + ": " + ((action != null) ? action : "")
+				+ ((weight != null) ? " weight " + weight : ""));
+		return view(service, List.of(endpoint)).instances().get(0);
+	}
+
+	private static ErrorResponseException problem(HttpStatus status, String detail) {
+		return new ErrorResponseException(status, ProblemDetail.forStatusAndDetail(status, detail), null);
+	}
+
 	private Service view(String serviceId, List<Endpoint> endpoints) {
 		Algorithm algorithm = this.properties.algorithmFor(serviceId);
 		BalancerProperties.SlowStart slowStart = this.properties.slowStart();
@@ -86,7 +151,7 @@ class BalancerEndpoint {
 		if (endpoint.isEjected()) {
 			return "EJECTED";
 		}
-		if (endpoint.weight() == 0) {
+		if (endpoint.isDraining() || endpoint.weight() == 0) {
 			return "DRAINING";
 		}
 		return (share < 1) ? "SLOW-START" : "UP";
@@ -105,7 +170,8 @@ class BalancerEndpoint {
 	 * One instance.
 	 *
 	 * @param address host:port
-	 * @param state UP, DOWN, EJECTED, DRAINING (weight 0) or SLOW-START (ramping up)
+	 * @param state UP, DOWN, EJECTED, DRAINING (drained, or weight 0) or SLOW-START
+	 * (ramping up)
 	 * @param weight the configured weight
 	 * @param effectiveWeight the weight with the slow-start ramp applied
 	 * @param inFlight requests in flight from this gateway

@@ -32,6 +32,8 @@ public final class Endpoint {
 
 	private volatile boolean up = true;
 
+	private volatile boolean draining;
+
 	private final AtomicInteger consecutiveFailures = new AtomicInteger();
 
 	private final LongAdder failures = new LongAdder();
@@ -65,6 +67,26 @@ public final class Endpoint {
 	 */
 	public int weight() {
 		return this.weight;
+	}
+
+	/**
+	 * Whether an operator drains this instance: no new requests, in-flight ones finish;
+	 * its weight is kept for when it is undrained.
+	 * @return true while draining
+	 */
+	public boolean isDraining() {
+		return this.draining;
+	}
+
+	void setDraining(boolean draining) {
+		this.draining = draining;
+	}
+
+	void setWeight(int weight) {
+		if (weight < 0 || weight > MAX_WEIGHT) {
+			throw new IllegalArgumentException("weight must be from 0 to " + MAX_WEIGHT + ", got " + weight);
+		}
+		this.weight = weight;
 	}
 
 	/**

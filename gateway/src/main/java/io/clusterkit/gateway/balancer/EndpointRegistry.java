@@ -120,6 +120,28 @@ public final class EndpointRegistry {
 	}
 
 	/**
+	 * Drain an instance (no new requests; in-flight ones finish) or undrain it, at run
+	 * time; pools are rebuilt.
+	 * @param endpoint the instance
+	 * @param draining whether it drains
+	 */
+	public void drain(Endpoint endpoint, boolean draining) {
+		endpoint.setDraining(draining);
+		this.version.incrementAndGet();
+	}
+
+	/**
+	 * Change an instance's weight at run time; pools are rebuilt.
+	 * @param endpoint the instance
+	 * @param weight from 0 to {@link Endpoint#MAX_WEIGHT}
+	 * @throws IllegalArgumentException for a weight out of range
+	 */
+	public void setWeight(Endpoint endpoint, int weight) {
+		endpoint.setWeight(weight);
+		this.version.incrementAndGet();
+	}
+
+	/**
 	 * Count a request's outcome on an instance; the failure that completes a run of
 	 * {@code consecutiveFailures} ejects it (passive health, Envoy's outlier detection).
 	 * @param endpoint the instance

@@ -19,6 +19,7 @@ import org.jspecify.annotations.Nullable;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.resources.ConnectionProvider;
 import reactor.util.function.Tuple2;
@@ -111,7 +112,11 @@ public class ActiveHealthChecker implements SmartLifecycle {
 		Duration phase = Duration.ofMillis(ThreadLocalRandom.current().nextLong(check.interval().toMillis()));
 		HttpClient client = this.http.responseTimeout(check.timeout())
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) check.timeout().toMillis());
-		Disposable loop = Flux.interval(phase, check.interval())
+		// an operator's re-check joins the scheduled ticks, so probes of one instance
+		// stay
+		// one after another, as RiseFall needs
+		Sinks.Many<Long> recheck = Sinks.many().multicast().directBestEffort();
+		Disposable loop = Flux.merge(Flux.interval(phase, check.interval()), recheck.asFlux())
 			.onBackpressureDrop()
 			.concatMap((tick) -> probe(client, target, check.timeout()))
 			.subscribe((result) -> {
@@ -124,7 +129,7 @@ public class ActiveHealthChecker implements SmartLifecycle {
 							+ (state.isUp() ? "UP" : "DOWN") + " (" + result.getT2() + ")");
 				}
 			});
-		return new Probe(state, loop);
+		return new Probe(state, loop, recheck);
 	}
 
 	private static Mono<Tuple2<Boolean, String>> probe(HttpClient client, URI target, Duration timeout) {
@@ -178,7 +183,22 @@ public class ActiveHealthChecker implements SmartLifecycle {
 		return this.discoveryLoop != null && !this.discoveryLoop.isDisposed();
 	}
 
-	private record Probe(RiseFall state, Disposable loop) {
+	/**
+	 * Probe an instance now, besides its schedule: an operator's forced re-check.
+	 * @param serviceId the service
+	 * @param endpoint the instance
+	 * @return whether the instance is probed at all
+	 */
+	public boolean recheck(String serviceId, Endpoint endpoint) {
+		Probe probe = this.probes.get(serviceId + "/" + endpoint.address());
+		if (probe == null) {
+			return false;
+		}
+		probe.recheck().tryEmitNext(0L);
+		return true;
+	}
+
+	private record Probe(RiseFall state, Disposable loop, Sinks.Many<Long> recheck) {
 	}
 
 }

@@ -1,0 +1,231 @@
+package io.clusterkit.gateway.admin;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+import io.clusterkit.gateway.Await;
+import io.clusterkit.gateway.WorkerProcesses;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalManagementPort;
+import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.http.MediaType;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.reactive.server.WebTestClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The operator's runtime operations on two real workers: authentication first, then each
+ * operation's effect on the traffic and in the endpoint, and a problem for every bad
+ * request.
+ */
+class BalancerOperationsIntegrationTests {
+
+	static final WorkerProcesses workers = WorkerProcesses.start(2);
+
+	@DynamicPropertySource
+	static void workers(DynamicPropertyRegistry registry) {
+		workers.register(registry);
+	}
+
+	@AfterAll
+	static void stopWorkers() {
+		workers.close();
+	}
+
+	static String instance(int index) {
+		return "/actuator/balancer/worker-service/127.0.0.1:" + workers.port(index);
+	}
+
+	@Nested
+	@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+			properties = { "management.server.port=0", "cluster.admin.password=s3cret",
+					"cluster.balancer.slow-start.window=0s", "cluster.balancer.algorithm=round-robin" })
+	@AutoConfigureWebTestClient
+	@DirtiesContext
+	class WithAnOperator {
+
+		@Autowired
+		WebTestClient client;
+
+		@LocalManagementPort
+		int managementPort;
+
+		@Test
+		void shouldRequireTheOperatorsCredentialsForWritesOnly() {
+			management().post()
+				.uri(instance(0))
+				.contentType(MediaType.APPLICATION_JSON)
+				.bodyValue(Map.of("action", "drain"))
+				.exchange()
+				.expectStatus()
+				.isUnauthorized();
+			management().post()
+				.uri(instance(0))
+				.headers((headers) -> headers.setBasicAuth("operator", "wrong"))
+				.contentType(MediaType.APPLICATION_JSON)
+				.bodyValue(Map.of("action", "drain"))
+				.exchange()
+				.expectStatus()
+				.isUnauthorized();
+			management().get().uri("/actuator/balancer").exchange().expectStatus().isOk();
+			management().get().uri("/actuator/health").exchange().expectStatus().isOk();
+		}
+
+		@Test
+		void shouldDrainAndUndrainAnInstance() {
+			JsonNode drained = operate(instance(1), Map.of("action", "drain"));
+			assertThat(drained.get("state").asString()).isEqualTo("DRAINING");
+			assertThat(answeredBy(10)).containsExactly("worker-1");
+
+			JsonNode undrained = operate(instance(1), Map.of("action", "undrain"));
+			assertThat(undrained.get("state").asString()).isEqualTo("UP");
+			assertThat(answeredBy(10)).containsExactlyInAnyOrder("worker-1", "worker-2");
+		}
+
+		@Test
+		void shouldSetAWeight() {
+			JsonNode weighed = operate(instance(0), Map.of("weight", 7));
+			assertThat(weighed.get("weight").asInt()).isEqualTo(7);
+			assertThat(weighed.get("state").asString()).isEqualTo("UP");
+			operate(instance(0), Map.of("weight", 1));
+		}
+
+		@Test
+		void shouldProbeAnInstanceAgainOnDemand() {
+			Await.until("a first probe", Duration.ofSeconds(10), () -> !lastProbeAt().isEmpty());
+			String before = lastProbeAt();
+			operate(instance(0), Map.of("action", "recheck"));
+			Await.until("a new probe", Duration.ofSeconds(5), () -> !lastProbeAt().equals(before));
+		}
+
+		@Test
+		void shouldAnswerProblemsForBadRequests() {
+			problem("/actuator/balancer/worker-service/127.0.0.1:1", Map.of("action", "drain"), 404, "No instance");
+			problem("/actuator/balancer/nope/127.0.0.1:" + workers.port(0), Map.of("action", "drain"), 404,
+					"No instance");
+			problem(instance(0), Map.of("weight", 5000), 400, "from 0 to 1000");
+			problem(instance(0), Map.of("weight", -1), 400, "from 0 to 1000");
+			problem(instance(0), Map.of("action", "explode"), 400, "Unknown action");
+			problem(instance(0), Map.of(), 400, "Give an action");
+			management().post()
+				.uri(instance(0))
+				.headers((headers) -> headers.setBasicAuth("operator", "s3cret"))
+				.contentType(MediaType.APPLICATION_JSON)
+				.bodyValue(Map.of("weight", "heavy"))
+				.exchange()
+				.expectStatus()
+				.isBadRequest();
+		}
+
+		private void problem(String uri, Map<String, Object> body, int status, String detail) {
+			management().post()
+				.uri(uri)
+				.headers((headers) -> headers.setBasicAuth("operator", "s3cret"))
+				.contentType(MediaType.APPLICATION_JSON)
+				.bodyValue(body)
+				.exchange()
+				.expectStatus()
+				.isEqualTo(status)
+				.expectHeader()
+				.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+				.expectBody()
+				.jsonPath("$.status")
+				.isEqualTo(status)
+				.jsonPath("$.detail")
+				.value((String text) -> assertThat(text).contains(detail));
+		}
+
+		private String lastProbeAt() {
+			JsonNode instance = read("/actuator/balancer/worker-service").get("instances").get(0);
+			JsonNode probe = instance.get("lastProbe");
+			return (probe == null || probe.isNull()) ? "" : probe.get("at").asString();
+		}
+
+		private Set<String> answeredBy(int requests) {
+			Set<String> instances = new HashSet<>();
+			for (int i = 0; i < requests; i++) {
+				instances.add(this.client.get()
+					.uri("/api/v1/hello")
+					.exchange()
+					.expectStatus()
+					.isOk()
+					.returnResult(String.class)
+					.getResponseHeaders()
+					.getFirst("X-Instance-Id"));
+			}
+			return instances;
+		}
+
+		private JsonNode operate(String uri, Map<String, Object> body) {
+			String response = management().post()
+				.uri(uri)
+				.headers((headers) -> headers.setBasicAuth("operator", "s3cret"))
+				.contentType(MediaType.APPLICATION_JSON)
+				.bodyValue(body)
+				.exchange()
+				.expectStatus()
+				.isOk()
+				.expectBody(String.class)
+				.returnResult()
+				.getResponseBody();
+			return JsonMapper.builder().build().readTree(response);
+		}
+
+		private JsonNode read(String uri) {
+			String response = management().get()
+				.uri(uri)
+				.exchange()
+				.expectStatus()
+				.isOk()
+				.expectBody(String.class)
+				.returnResult()
+				.getResponseBody();
+			return JsonMapper.builder().build().readTree(response);
+		}
+
+		private WebTestClient management() {
+			return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + this.managementPort).build();
+		}
+
+	}
+
+	@Nested
+	@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+			properties = { "management.server.port=0" })
+	@DirtiesContext
+	class WithoutAPassword {
+
+		@LocalManagementPort
+		int managementPort;
+
+		@Test
+		void shouldRefuseEveryWrite() {
+			WebTestClient management = WebTestClient.bindToServer()
+				.baseUrl("http://127.0.0.1:" + this.managementPort)
+				.build();
+			management.post()
+				.uri(instance(0))
+				.headers((headers) -> headers.setBasicAuth("operator", ""))
+				.contentType(MediaType.APPLICATION_JSON)
+				.bodyValue(Map.of("action", "drain"))
+				.exchange()
+				.expectStatus()
+				.isUnauthorized();
+			management.get().uri("/actuator/balancer").exchange().expectStatus().isOk();
+		}
+
+	}
+
+}
