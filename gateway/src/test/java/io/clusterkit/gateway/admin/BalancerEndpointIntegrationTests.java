@@ -9,7 +9,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.micrometer.metrics.test.autoconfigure.AutoConfigureMetrics;
@@ -128,15 +127,7 @@ class BalancerEndpointIntegrationTests {
 	}
 
 	private JsonNode json(String path) {
-		String body = management().get()
-			.uri(path)
-			.exchange()
-			.expectStatus()
-			.isOk()
-			.expectBody(String.class)
-			.returnResult()
-			.getResponseBody();
-		return JsonMapper.builder().build().readTree(body);
+		return new Management(this.managementPort).read(path);
 	}
 
 	private static JsonNode instance(JsonNode service, int port) {
@@ -149,7 +140,7 @@ class BalancerEndpointIntegrationTests {
 	}
 
 	private WebTestClient management() {
-		return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + this.managementPort).build();
+		return new Management(this.managementPort).client();
 	}
 
 }

@@ -11,7 +11,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -44,13 +43,15 @@ class BalancerOperationsIntegrationTests {
 		workers.close();
 	}
 
+	static final String PASSWORD = "s3cret";
+
 	static String instance(int index) {
 		return "/actuator/balancer/worker-service/127.0.0.1:" + workers.port(index);
 	}
 
 	@Nested
 	@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-			properties = { "management.server.port=0", "cluster.admin.password=s3cret",
+			properties = { "management.server.port=0", "cluster.admin.password=" + PASSWORD,
 					"cluster.balancer.slow-start.window=0s", "cluster.balancer.algorithm=round-robin" })
 	@AutoConfigureWebTestClient
 	@DirtiesContext
@@ -64,23 +65,10 @@ class BalancerOperationsIntegrationTests {
 
 		@Test
 		void shouldRequireTheOperatorsCredentialsForWritesOnly() {
-			management().post()
-				.uri(instance(0))
-				.contentType(MediaType.APPLICATION_JSON)
-				.bodyValue(Map.of("action", "drain"))
-				.exchange()
-				.expectStatus()
-				.isUnauthorized();
-			management().post()
-				.uri(instance(0))
-				.headers((headers) -> headers.setBasicAuth("operator", "wrong"))
-				.contentType(MediaType.APPLICATION_JSON)
-				.bodyValue(Map.of("action", "drain"))
-				.exchange()
-				.expectStatus()
-				.isUnauthorized();
-			management().get().uri("/actuator/balancer").exchange().expectStatus().isOk();
-			management().get().uri("/actuator/health").exchange().expectStatus().isOk();
+			management().post(instance(0), Map.of("action", "drain"), null).expectStatus().isUnauthorized();
+			management().post(instance(0), Map.of("action", "drain"), "wrong").expectStatus().isUnauthorized();
+			management().client().get().uri("/actuator/balancer").exchange().expectStatus().isOk();
+			management().client().get().uri("/actuator/health").exchange().expectStatus().isOk();
 		}
 
 		@Test
@@ -119,23 +107,11 @@ class BalancerOperationsIntegrationTests {
 			problem(instance(0), Map.of("weight", -1), 400, "from 0 to 1000");
 			problem(instance(0), Map.of("action", "explode"), 400, "Unknown action");
 			problem(instance(0), Map.of(), 400, "Give an action");
-			management().post()
-				.uri(instance(0))
-				.headers((headers) -> headers.setBasicAuth("operator", "s3cret"))
-				.contentType(MediaType.APPLICATION_JSON)
-				.bodyValue(Map.of("weight", "heavy"))
-				.exchange()
-				.expectStatus()
-				.isBadRequest();
+			management().post(instance(0), Map.of("weight", "heavy"), PASSWORD).expectStatus().isBadRequest();
 		}
 
 		private void problem(String uri, Map<String, Object> body, int status, String detail) {
-			management().post()
-				.uri(uri)
-				.headers((headers) -> headers.setBasicAuth("operator", "s3cret"))
-				.contentType(MediaType.APPLICATION_JSON)
-				.bodyValue(body)
-				.exchange()
+			management().post(uri, body, PASSWORD)
 				.expectStatus()
 				.isEqualTo(status)
 				.expectHeader()
@@ -148,7 +124,7 @@ class BalancerOperationsIntegrationTests {
 		}
 
 		private String lastProbeAt() {
-			JsonNode instance = read("/actuator/balancer/worker-service").get("instances").get(0);
+			JsonNode instance = management().read("/actuator/balancer/worker-service").get("instances").get(0);
 			JsonNode probe = instance.get("lastProbe");
 			return (probe == null || probe.isNull()) ? "" : probe.get("at").asString();
 		}
@@ -169,34 +145,11 @@ class BalancerOperationsIntegrationTests {
 		}
 
 		private JsonNode operate(String uri, Map<String, Object> body) {
-			String response = management().post()
-				.uri(uri)
-				.headers((headers) -> headers.setBasicAuth("operator", "s3cret"))
-				.contentType(MediaType.APPLICATION_JSON)
-				.bodyValue(body)
-				.exchange()
-				.expectStatus()
-				.isOk()
-				.expectBody(String.class)
-				.returnResult()
-				.getResponseBody();
-			return JsonMapper.builder().build().readTree(response);
+			return management().operate(uri, body, PASSWORD);
 		}
 
-		private JsonNode read(String uri) {
-			String response = management().get()
-				.uri(uri)
-				.exchange()
-				.expectStatus()
-				.isOk()
-				.expectBody(String.class)
-				.returnResult()
-				.getResponseBody();
-			return JsonMapper.builder().build().readTree(response);
-		}
-
-		private WebTestClient management() {
-			return WebTestClient.bindToServer().baseUrl("http://127.0.0.1:" + this.managementPort).build();
+		private Management management() {
+			return new Management(this.managementPort);
 		}
 
 	}
@@ -212,18 +165,9 @@ class BalancerOperationsIntegrationTests {
 
 		@Test
 		void shouldRefuseEveryWrite() {
-			WebTestClient management = WebTestClient.bindToServer()
-				.baseUrl("http://127.0.0.1:" + this.managementPort)
-				.build();
-			management.post()
-				.uri(instance(0))
-				.headers((headers) -> headers.setBasicAuth("operator", ""))
-				.contentType(MediaType.APPLICATION_JSON)
-				.bodyValue(Map.of("action", "drain"))
-				.exchange()
-				.expectStatus()
-				.isUnauthorized();
-			management.get().uri("/actuator/balancer").exchange().expectStatus().isOk();
+			Management management = new Management(this.managementPort);
+			management.post(instance(0), Map.of("action", "drain"), "").expectStatus().isUnauthorized();
+			management.read("/actuator/balancer");
 		}
 
 	}
