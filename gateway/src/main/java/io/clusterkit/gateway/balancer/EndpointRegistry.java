@@ -162,14 +162,24 @@ public final class EndpointRegistry {
 	}
 
 	/**
+	 * The registry's clock, for callers that time a request against it.
+	 * @return a {@code System.nanoTime()}-style instant
+	 */
+	public long nanoTime() {
+		return this.nanoClock.getAsLong();
+	}
+
+	/**
 	 * An instance started its response: the time from the pick feeds its latency estimate
 	 * and the listener.
 	 * @param endpoint the instance
-	 * @param latencyNanos time from the pick to the response's start
+	 * @param pickedAtNanos when it was picked, by {@link #nanoTime()}
 	 */
-	public void observeLatency(Endpoint endpoint, long latencyNanos) {
-		endpoint.observeLatency(latencyNanos, this.nanoClock.getAsLong());
-		this.listener.responded(endpoint, latencyNanos);
+	public void observeLatency(Endpoint endpoint, long pickedAtNanos) {
+		long now = this.nanoClock.getAsLong();
+		long latency = now - pickedAtNanos;
+		endpoint.observeLatency(latency, now);
+		this.listener.responded(endpoint, latency);
 	}
 
 	/**

@@ -1,7 +1,5 @@
 package io.clusterkit.gateway.loadbalancer;
 
-import java.util.function.LongSupplier;
-
 import io.clusterkit.gateway.balancer.EndpointRegistry;
 
 import org.jspecify.annotations.Nullable;
@@ -37,11 +35,8 @@ class InFlightAccountingFilter implements GlobalFilter, Ordered {
 
 	private final EndpointRegistry registry;
 
-	private final LongSupplier nanoClock;
-
-	InFlightAccountingFilter(EndpointRegistry registry, LongSupplier nanoClock) {
+	InFlightAccountingFilter(EndpointRegistry registry) {
 		this.registry = registry;
-		this.nanoClock = nanoClock;
 	}
 
 	@Override
@@ -51,7 +46,7 @@ class InFlightAccountingFilter implements GlobalFilter, Ordered {
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-		InFlightLease lease = new InFlightLease(this.registry, this.nanoClock);
+		InFlightLease lease = new InFlightLease(this.registry);
 		exchange.getAttributes().put(InFlightLease.ATTRIBUTE, lease);
 		exchange.getResponse().beforeCommit(() -> {
 			lease.responseStarted();

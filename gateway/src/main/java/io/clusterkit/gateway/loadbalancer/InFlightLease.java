@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.LongSupplier;
 
 import io.clusterkit.gateway.balancer.Endpoint;
 import io.clusterkit.gateway.balancer.EndpointRegistry;
@@ -29,16 +28,13 @@ final class InFlightLease {
 
 	private final EndpointRegistry registry;
 
-	private final LongSupplier nanoClock;
-
 	private volatile long pickedAt;
 
 	/** Instances this request was sent to before: a retry goes elsewhere. */
 	private volatile List<Endpoint> tried = List.of();
 
-	InFlightLease(EndpointRegistry registry, LongSupplier nanoClock) {
+	InFlightLease(EndpointRegistry registry) {
 		this.registry = registry;
-		this.nanoClock = nanoClock;
 	}
 
 	static @Nullable InFlightLease from(Map<String, Object> attributes) {
@@ -47,7 +43,7 @@ final class InFlightLease {
 
 	void acquire(Endpoint endpoint) {
 		endpoint.acquire();
-		this.pickedAt = this.nanoClock.getAsLong();
+		this.pickedAt = this.registry.nanoTime();
 		Endpoint previous = this.held.getAndSet(endpoint);
 		if (previous == RELEASED) {
 			// the request ended while this pick was under way: nothing will release it
@@ -87,7 +83,7 @@ final class InFlightLease {
 	void responseStarted() {
 		Endpoint endpoint = this.held.get();
 		if (endpoint != null && endpoint != RELEASED) {
-			this.registry.observeLatency(endpoint, this.nanoClock.getAsLong() - this.pickedAt);
+			this.registry.observeLatency(endpoint, this.pickedAt);
 		}
 	}
 

@@ -32,7 +32,7 @@ class LoadBalancerSetup {
 
 	@Bean
 	InFlightAccountingFilter inFlightAccountingFilter(EndpointRegistry registry) {
-		return new InFlightAccountingFilter(registry, System::nanoTime);
+		return new InFlightAccountingFilter(registry);
 	}
 
 }
