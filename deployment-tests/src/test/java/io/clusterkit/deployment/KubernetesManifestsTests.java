@@ -22,6 +22,8 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretKeySelector;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
@@ -88,6 +90,19 @@ class KubernetesManifestsTests {
 		}
 		assertProbes(container("gateway"), "management", gateway.at("/management/server/port").asInt());
 		assertProbes(container("worker"), "http", worker.at("/server/port").asInt());
+	}
+
+	@Test
+	void shouldTakeTheOperatorPasswordFromAnOptionalSecretAndShipNone() {
+		assertThat(all(Secret.class)).isEmpty();
+		assertThat(only(ConfigMap.class, "gateway-config").getData()).doesNotContainKey("CLUSTER_ADMIN_PASSWORD");
+		assertThat(container("gateway").getEnv()).singleElement().satisfies((variable) -> {
+			assertThat(variable.getName()).isEqualTo("CLUSTER_ADMIN_PASSWORD");
+			SecretKeySelector secret = variable.getValueFrom().getSecretKeyRef();
+			assertThat(secret.getName()).isEqualTo("gateway-admin");
+			assertThat(secret.getKey()).isEqualTo("password");
+			assertThat(secret.getOptional()).as("the gateway starts without it, refusing writes").isTrue();
+		});
 	}
 
 	@Test

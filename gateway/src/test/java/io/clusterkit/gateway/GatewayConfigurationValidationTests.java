@@ -27,6 +27,7 @@ class GatewayConfigurationValidationTests {
 					cluster.discovery.dns.name-server                                            | nohost  | cluster.discovery.dns.nameServer
 					cluster.discovery.dns.services.worker-service.port                           | 70000   | cluster.discovery.dns.services[worker-service].port
 					cluster.discovery.dns.services.worker-service.host                           | ' '     | cluster.discovery.dns.services[worker-service].host
+							cluster.dashboard.enabled                                                    | maybe   | cluster.dashboard.enabled
 							spring.cloud.discovery.client.simple.instances.worker-service[1].metadata.weight | 1001  | spring.cloud.discovery.client.simple.instances.worker-service[1].metadata.weight
 							spring.cloud.discovery.client.simple.instances.worker-service[0].metadata.weight | heavy | spring.cloud.discovery.client.simple.instances.worker-service[0].metadata.weight
 							spring.cloud.discovery.client.simple.instances.worker-service[2].metadata.weight | -1    | spring.cloud.discovery.client.simple.instances.worker-service[2].metadata.weight

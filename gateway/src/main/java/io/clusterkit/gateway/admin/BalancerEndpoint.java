@@ -71,9 +71,13 @@ class BalancerEndpoint {
 	}
 
 	@ReadOperation
-	@Nullable Service service(@Selector String service) {
+	Service service(@Selector String service) {
 		List<Endpoint> endpoints = this.registry.byService().get(service);
-		return (endpoints != null) ? view(service, endpoints) : null;
+		if (endpoints == null) {
+			throw problem(HttpStatus.NOT_FOUND,
+					"No service '" + service + "' (none seen yet); GET /actuator/balancer lists them.");
+		}
+		return view(service, endpoints);
 	}
 
 	/**

@@ -12,7 +12,7 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param username the operator's user name
  * @param password the operator's password; no default: without one, every write operation
- * is refused (403) while reads stay open
+ * is refused (401) while reads stay open
  * @author clusterkit
  */
 @Validated

@@ -15,6 +15,7 @@ import org.springframework.boot.micrometer.metrics.test.autoconfigure.AutoConfig
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.http.MediaType;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -98,7 +99,48 @@ class BalancerEndpointIntegrationTests {
 
 	@Test
 	void shouldAnswer404ForAnUnknownService() {
-		management().get().uri("/actuator/balancer/nope").exchange().expectStatus().isNotFound();
+		management().get()
+			.uri("/actuator/balancer/nope")
+			.exchange()
+			.expectStatus()
+			.isNotFound()
+			.expectHeader()
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.expectBody()
+			.jsonPath("$.status")
+			.isEqualTo(404)
+			.jsonPath("$.detail")
+			.isEqualTo("No service 'nope' (none seen yet); GET /actuator/balancer lists them.");
+	}
+
+	@Test
+	void shouldServeTheDashboardFromTheGatewayOnTheManagementPortOnly() {
+		management().get()
+			.uri("/actuator/dashboard")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectHeader()
+			.contentTypeCompatibleWith(MediaType.TEXT_HTML)
+			.expectBody(String.class)
+			.value((page) -> assertThat(page).contains("src=\"dashboard/chart.js\"", "src=\"dashboard/dashboard.js\""));
+		for (String asset : new String[] { "chart.js", "dashboard.js", "dashboard.css" }) {
+			management().get()
+				.uri("/actuator/dashboard/" + asset)
+				.exchange()
+				.expectStatus()
+				.isOk()
+				.expectBody(byte[].class)
+				.value((body) -> assertThat(body).isNotEmpty());
+		}
+		management().get()
+			.uri("/actuator/dashboard/")
+			.exchange()
+			.expectStatus()
+			.isEqualTo(301)
+			.expectHeader()
+			.location("/actuator/dashboard");
+		this.client.get().uri("/actuator/dashboard").exchange().expectStatus().isNotFound();
 	}
 
 	@Test

@@ -156,9 +156,9 @@ class BalancerOperationsIntegrationTests {
 
 	@Nested
 	@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-			properties = { "management.server.port=0" })
+			properties = { "management.server.port=0", "cluster.dashboard.enabled=false" })
 	@DirtiesContext
-	class WithoutAPassword {
+	class WithoutAPasswordNorDashboard {
 
 		@LocalManagementPort
 		int managementPort;
@@ -168,6 +168,16 @@ class BalancerOperationsIntegrationTests {
 			Management management = new Management(this.managementPort);
 			management.post(instance(0), Map.of("action", "drain"), "").expectStatus().isUnauthorized();
 			management.read("/actuator/balancer");
+		}
+
+		@Test
+		void shouldServeNoDashboardWhenSwitchedOff() {
+			new Management(this.managementPort).client()
+				.get()
+				.uri("/actuator/dashboard")
+				.exchange()
+				.expectStatus()
+				.isNotFound();
 		}
 
 	}
