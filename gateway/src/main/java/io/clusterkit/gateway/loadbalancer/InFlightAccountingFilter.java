@@ -52,13 +52,14 @@ class InFlightAccountingFilter implements GlobalFilter, Ordered {
 			lease.responseStarted();
 			return Mono.empty();
 		});
-		Connection upgraded = webSocketConnection(exchange);
+		Connection client = clientConnection(exchange);
+		boolean upgrade = "websocket".equalsIgnoreCase(exchange.getRequest().getHeaders().getUpgrade());
 		return chain.filter(exchange).doFinally((signal) -> {
-			if (upgraded != null && signal != SignalType.ON_ERROR) {
-				upgraded.onDispose(() -> lease.release(InFlightLease.Outcome.UNKNOWN));
+			if (upgrade && client != null && signal != SignalType.ON_ERROR) {
+				client.onDispose(() -> lease.release(InFlightLease.Outcome.UNKNOWN));
 			}
 			else {
-				lease.release(outcome(signal, exchange));
+				lease.release(outcome(signal, exchange, client));
 			}
 		});
 	}
@@ -66,24 +67,26 @@ class InFlightAccountingFilter implements GlobalFilter, Ordered {
 	/**
 	 * What the request's last attempt says of its instance: an error below this filter is
 	 * the upstream's (gateway errors are rendered outside the chain), and so is a 5xx
-	 * status once an instance was picked; a client that hung up says nothing.
+	 * status once an instance was picked, unless the client was gone by then: writing the
+	 * answer to a client that hung up (every load generator at the end of its run, every
+	 * browser leaving a page) fails too, and must not eject a healthy instance. A client
+	 * that hung up says nothing.
 	 */
-	private static InFlightLease.Outcome outcome(SignalType signal, ServerWebExchange exchange) {
+	private static InFlightLease.Outcome outcome(SignalType signal, ServerWebExchange exchange,
+			@Nullable Connection client) {
 		if (signal == SignalType.CANCEL) {
 			return InFlightLease.Outcome.UNKNOWN;
 		}
 		if (signal == SignalType.ON_ERROR) {
-			return InFlightLease.Outcome.FAILURE;
+			return (client != null && !client.channel().isActive()) ? InFlightLease.Outcome.UNKNOWN
+					: InFlightLease.Outcome.FAILURE;
 		}
 		HttpStatusCode status = exchange.getResponse().getStatusCode();
 		return (status != null && status.is5xxServerError()) ? InFlightLease.Outcome.FAILURE
 				: InFlightLease.Outcome.SUCCESS;
 	}
 
-	private static @Nullable Connection webSocketConnection(ServerWebExchange exchange) {
-		if (!"websocket".equalsIgnoreCase(exchange.getRequest().getHeaders().getUpgrade())) {
-			return null;
-		}
+	private static @Nullable Connection clientConnection(ServerWebExchange exchange) {
 		Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest());
 		return (nativeRequest instanceof Connection connection) ? connection : null;
 	}

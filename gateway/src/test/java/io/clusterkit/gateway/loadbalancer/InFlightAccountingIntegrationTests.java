@@ -19,8 +19,11 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
+import reactor.netty.resources.ConnectionProvider;
+import reactor.netty.http.client.HttpClient;
 import reactor.core.publisher.Sinks;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -56,6 +59,10 @@ class InFlightAccountingIntegrationTests {
 		// each counter, not only their sum: a negative one would be a double release
 		assertThat(registry.endpoints()).isNotEmpty()
 			.allSatisfy((endpoint) -> assertThat(endpoint.inFlight()).as(endpoint.address()).isZero());
+	}
+
+	static long failures(EndpointRegistry registry) {
+		return registry.endpoints().stream().mapToLong(Endpoint::failures).sum();
 	}
 
 	static int inFlight(EndpointRegistry registry) {
@@ -167,6 +174,35 @@ class InFlightAccountingIntegrationTests {
 				assertThat(in.read(buffer)).isPositive();
 				awaitInFlight(this.registry, 1);
 			}
+		}
+
+		@Test
+		void shouldNotBlameTheInstanceWhenClientsHangUpMidResponse() throws InterruptedException {
+			long failuresBefore = failures(this.registry);
+			for (int round = 0; round < 5; round++) {
+				// a load generator that stops: 32 keep-alive connections closed at once,
+				// some
+				// while the gateway writes their answers
+				ConnectionProvider connections = ConnectionProvider.create("hang-up", 32);
+				HttpClient client = HttpClient.create(connections).baseUrl("http://127.0.0.1:" + this.port);
+				Disposable load = Flux.range(0, Integer.MAX_VALUE)
+					.flatMap((i) -> client.get().uri("/api/v1/hello").responseContent().then().onErrorComplete(), 32)
+					.subscribe();
+				Await.until("traffic", Duration.ofSeconds(10), () -> inFlight(this.registry) > 0);
+				Thread.sleep(300);
+				connections.dispose();
+				load.dispose();
+			}
+			// connections still in the accept queue are served after the last close
+			long[] idleSince = { System.nanoTime() };
+			Await.until("no request in flight for 500 ms", Duration.ofSeconds(15), () -> {
+				if (inFlight(this.registry) != 0) {
+					idleSince[0] = System.nanoTime();
+				}
+				return System.nanoTime() - idleSince[0] > Duration.ofMillis(500).toNanos();
+			});
+			awaitAllIdle(this.registry);
+			assertThat(failures(this.registry)).isEqualTo(failuresBefore);
 		}
 
 		@Test
