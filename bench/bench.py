@@ -1,0 +1,692 @@
+#!/usr/bin/env python3
+"""The clusterkit benchmark: our gateway against nginx and HAProxy, in front of the same workers, on loopback.
+
+Run it through bench/run (which installs the tools and builds the jars). Python 3 standard library only.
+
+Targets: direct to one worker (the ceiling), our gateway with each algorithm, nginx (round robin, least_conn; upstream
+keepalive) and HAProxy (roundrobin, leastconn; http-reuse always), all in front of the same JVM workers. One gateway
+process serves every algorithm: a route per (pool, algorithm), chosen by the Host header, so every algorithm runs on
+the same warmed JVM. nginx runs 1 worker process, HAProxy 1 thread: one core's worth of proxy, like the gateway's
+event loops sharing the same 2 cores.
+
+Scenarios: uniform (/api/v1/hello on 3 equal workers), heterogeneous (one of the 3 answers SLOW_MS late), mixed
+(/api/v1/work of three costs, bench/lua/mixed.lua), sse (long-lived event streams held open while short requests run).
+
+Closed loop: wrk, same connections and duration for every target, each run after a short warm-up of that target,
+rounds interleaved so drift hits every target alike; the median round is reported. wrk corrects its latency histogram
+for coordinated omission (stats_correct() in wrk.c) before printing it: those columns are "wrk (CO-corrected)". Per
+request percentiles come from hey (-o csv, every response's own latency) in the heterogeneous scenario, and in the
+open-loop runs (hey -q) at half of nginx round robin's uniform throughput.
+"""
+
+import csv
+import json
+import os
+import platform
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BENCH = os.path.join(ROOT, "bench")
+LUA = os.path.join(BENCH, "lua")
+OUT = os.environ.get("BENCH_RESULTS", os.path.join(BENCH, "results"))
+VERSION = "0.1.0-SNAPSHOT"
+WORKER_JAR = os.path.join(ROOT, "worker-service", "target", f"worker-service-{VERSION}-exec.jar")
+GATEWAY_JAR = os.path.join(ROOT, "gateway", "target", f"gateway-{VERSION}.jar")
+
+
+def env_number(name, default):
+    value = os.environ.get(name, str(default))
+    try:
+        return float(value)
+    except ValueError:
+        sys.exit(f"bench: {name} must be a number, got '{value}'")
+
+
+CONNECTIONS = int(env_number("BENCH_CONNECTIONS", 32))
+DURATION = env_number("BENCH_DURATION", 3)
+TARGET_WARMUP = env_number("BENCH_TARGET_WARMUP", 1)
+ROUNDS = int(env_number("BENCH_ROUNDS", 2))
+JVM_WARMUP_MIN = env_number("BENCH_JVM_WARMUP_MIN", 60)
+JVM_WARMUP_MAX = env_number("BENCH_JVM_WARMUP_MAX", 180)
+JVM_WARMUP_WINDOW = env_number("BENCH_JVM_WARMUP_WINDOW", 10)
+STABLE_WITHIN = 0.05
+SLOW_MS = int(env_number("BENCH_SLOW_MS", 50))
+STREAMS = int(env_number("BENCH_STREAMS", 24))
+OPEN_LOOP_SECONDS = env_number("BENCH_OPEN_LOOP_DURATION", 4)
+OPEN_LOOP_WORKERS = 64
+JAVA = os.path.join(os.environ["JAVA_HOME"], "bin", "java") if os.environ.get("JAVA_HOME") else "java"
+# Extra JVM options for the gateway only, for A/B runs (e.g. -Dreactor.netty.native=false).
+GATEWAY_JAVA_OPTS = os.environ.get("BENCH_GATEWAY_JAVA_OPTS", "").split()
+
+WORKERS = {19001: "w1", 19002: "w2", 19003: "w3", 19004: "w4-slow"}
+POOLS = {"u": [19001, 19002, 19003], "h": [19001, 19002, 19004]}
+SLOW_PORT = 19004
+GATEWAY_PORT, GATEWAY_MANAGEMENT_PORT = 18080, 18081
+ALGORITHMS = [("rr", "round-robin"), ("wrr", "weighted-round-robin"), ("lc", "least-connections"),
+              ("wlc", "weighted-least-connections"), ("p2c", "power-of-two-choices"), ("ewma", "peak-ewma")]
+PEER_PORTS = {("nginx", "rr"): 18100, ("nginx", "lc"): 18110, ("haproxy", "rr"): 18200, ("haproxy", "lc"): 18210}
+POOL_OFFSET = {"u": 0, "h": 1}
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    kind: str  # direct | gateway | nginx | haproxy
+    short: str  # algorithm short name
+
+    def endpoint(self, pool):
+        """Base URL and Host header that reach this target's upstream pool."""
+        if self.kind == "direct":
+            return "http://127.0.0.1:19001", "127.0.0.1:19001"
+        if self.kind == "gateway":
+            return f"http://127.0.0.1:{GATEWAY_PORT}", f"{pool}-{self.short}"
+        port = PEER_PORTS[(self.kind, self.short)] + POOL_OFFSET[pool]
+        return f"http://127.0.0.1:{port}", f"127.0.0.1:{port}"
+
+
+DIRECT = Target("direct w1", "direct", "-")
+GATEWAYS = [Target(f"gateway {short}", "gateway", short) for short, _ in ALGORITHMS]
+PEERS = [Target(f"{kind} {short}", kind, short) for kind, short in PEER_PORTS]
+NGINX_RR = PEERS[0]
+CORE_GATEWAYS = [t for t in GATEWAYS if t.short in ("rr", "lc", "p2c", "ewma")]
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    pool: str
+    path: str
+    script: str
+    targets: tuple
+    per_request: bool = False
+    streams: bool = False
+
+
+SCENARIOS = [
+    Scenario("uniform", "u", "/api/v1/hello", "report.lua", (DIRECT, *GATEWAYS, *PEERS)),
+    Scenario("heterogeneous", "h", "/api/v1/hello", "report.lua", (*GATEWAYS, *PEERS), per_request=True),
+    Scenario("mixed", "u", "/", "mixed.lua", (DIRECT, *CORE_GATEWAYS, *PEERS)),
+    Scenario("sse", "u", "/api/v1/hello", "report.lua", (*CORE_GATEWAYS, *PEERS), streams=True),
+]
+UNIFORM, HETERO = SCENARIOS[0], SCENARIOS[1]
+# For quick A/B runs: only these scenarios and targets (comma-separated names, e.g. "uniform" and "gateway lc,nginx rr").
+# The markdown and chart need uniform, heterogeneous and nginx rr.
+ONLY_SCENARIOS = [name for name in os.environ.get("BENCH_SCENARIOS", "").split(",") if name]
+ONLY_TARGETS = [name for name in os.environ.get("BENCH_TARGETS", "").split(",") if name]
+if ONLY_SCENARIOS or ONLY_TARGETS:
+    SCENARIOS = [Scenario(s.name, s.pool, s.path, s.script,
+                          tuple(t for t in s.targets if not ONLY_TARGETS or t.name in ONLY_TARGETS or t == NGINX_RR),
+                          s.per_request, s.streams)
+                 for s in SCENARIOS if not ONLY_SCENARIOS or s.name in ONLY_SCENARIOS]
+
+
+def log(message):
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+# ---------------------------------------------------------------------------------------------------- processes
+
+class Processes:
+    """Everything this run started, stopped (whole process groups) however the run ends."""
+
+    def __init__(self, work):
+        self.work = work
+        self.started = {}
+
+    def start(self, name, args):
+        logfile = open(os.path.join(self.work, f"{name}.log"), "w")
+        process = subprocess.Popen(args, stdout=logfile, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                   start_new_session=True)
+        self.started[name] = process
+        return process
+
+    def stop_all(self):
+        for process in self.started.values():
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        deadline = time.time() + 20
+        for process in self.started.values():
+            try:
+                process.wait(max(0.1, deadline - time.time()))
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+
+    def pids(self, name):
+        """The process and its children (nginx's workers)."""
+        root = self.started[name].pid
+        pids = [root]
+        try:
+            with open(f"/proc/{root}/task/{root}/children") as children:
+                pids += [int(pid) for pid in children.read().split()]
+        except OSError:
+            pass
+        return pids
+
+
+def cpu_seconds(pids):
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+        except OSError:
+            pass
+    return total / CLOCK_TICKS
+
+
+def rss_mib(pids):
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/status") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+def http_get(url, host=None, timeout=2.0):
+    request = urllib.request.Request(url, headers={"Host": host} if host else {})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return response.status, response.read()
+
+
+def wait_ready(name, url, processes, timeout=180):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if processes.started[name].poll() is not None:
+            sys.exit(f"bench: {name} exited during start-up; see {processes.work}/{name}.log")
+        try:
+            if http_get(url)[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    sys.exit(f"bench: {name} not ready within {timeout}s; see {processes.work}/{name}.log")
+
+
+def start_workers(processes):
+    for port, name in WORKERS.items():
+        args = [JAVA, "-jar", WORKER_JAR, f"--server.port={port}", f"--worker.instance-id={name}"]
+        if port == SLOW_PORT:
+            args.append(f"--worker.faults.extra-latency={SLOW_MS}ms")
+        processes.start(name, args)
+    for port, name in WORKERS.items():
+        wait_ready(name, f"http://127.0.0.1:{port}/actuator/health/readiness", processes)
+
+
+def gateway_config(path):
+    lines = ["spring:", "  cloud:", "    discovery:", "      client:", "        simple:", "          instances:"]
+    services = [(pool, short, algorithm) for pool in POOLS for short, algorithm in ALGORITHMS]
+    # The stock service of application.yml, pointed at the uniform pool so that its probes find workers.
+    for service, ports in [("worker-service", POOLS["u"])] + [(f"{p}-{s}", POOLS[p]) for p, s, _ in services]:
+        lines.append(f"            {service}:")
+        lines += [f"              - uri: http://127.0.0.1:{port}" for port in ports]
+    lines += ["    gateway:", "      server:", "        webflux:", "          routes:"]
+    for pool, short, _ in services:
+        lines += [f"            - id: {pool}-{short}", f"              uri: lb://{pool}-{short}",
+                  f"              predicates: [ 'Host={pool}-{short}' ]"]
+    lines += ["cluster:", "  balancer:", "    services:"]
+    lines += [f"      {pool}-{short}: {{ algorithm: {algorithm} }}" for pool, short, algorithm in services]
+    with open(path, "w") as config:
+        config.write("\n".join(lines) + "\n")
+
+
+def start_gateway(processes):
+    config = os.path.join(processes.work, "gateway.yml")
+    gateway_config(config)
+    processes.start("gateway", [JAVA, *GATEWAY_JAVA_OPTS, "-jar", GATEWAY_JAR, f"--server.port={GATEWAY_PORT}",
+                                f"--management.server.port={GATEWAY_MANAGEMENT_PORT}",
+                                f"--spring.config.additional-location=file:{config}"])
+    wait_ready("gateway", f"http://127.0.0.1:{GATEWAY_MANAGEMENT_PORT}/actuator/health/readiness", processes)
+
+
+def upstream_servers(pool, indent):
+    return "\n".join(f"{indent}server 127.0.0.1:{port};" for port in POOLS[pool])
+
+
+def start_nginx(processes):
+    work = processes.work
+    blocks = []
+    for (kind, short), base in PEER_PORTS.items():
+        if kind != "nginx":
+            continue
+        for pool, offset in POOL_OFFSET.items():
+            name = f"{pool}_{short}"
+            balance = "least_conn;" if short == "lc" else ""
+            blocks.append(f"""
+  upstream {name} {{
+    {balance}
+{upstream_servers(pool, "    ")}
+    keepalive 64;
+    keepalive_requests 1000000;
+  }}
+  server {{
+    listen 127.0.0.1:{base + offset};
+    keepalive_requests 1000000;
+    location / {{
+      proxy_pass http://{name};
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }}
+    location /api/v1/stream {{
+      proxy_pass http://{name};
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+      proxy_read_timeout 1h;
+    }}
+  }}""")
+    config = os.path.join(work, "nginx.conf")
+    with open(config, "w") as out:
+        out.write(f"""daemon off;
+worker_processes 1;
+pid {work}/nginx.pid;
+error_log {work}/nginx-error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+  access_log off;
+  client_body_temp_path {work}/nginx-body;
+  proxy_temp_path {work}/nginx-proxy;
+  fastcgi_temp_path {work}/nginx-fastcgi;
+  uwsgi_temp_path {work}/nginx-uwsgi;
+  scgi_temp_path {work}/nginx-scgi;
+{"".join(blocks)}
+}}
+""")
+    processes.start("nginx", ["nginx", "-e", f"{work}/nginx-error.log", "-p", work, "-c", config])
+
+
+def start_haproxy(processes):
+    sections = ["""global
+  nbthread 1
+  maxconn 4096
+defaults
+  mode http
+  option http-keep-alive
+  http-reuse always
+  timeout connect 2s
+  timeout client 70s
+  timeout server 70s
+"""]
+    for (kind, short), base in PEER_PORTS.items():
+        if kind != "haproxy":
+            continue
+        for pool, offset in POOL_OFFSET.items():
+            name = f"{pool}_{short}"
+            servers = "\n".join(f"  server w{port} 127.0.0.1:{port}" for port in POOLS[pool])
+            sections.append(f"""frontend {name}
+  bind 127.0.0.1:{base + offset}
+  default_backend {name}
+backend {name}
+  balance {"leastconn" if short == "lc" else "roundrobin"}
+{servers}
+""")
+    config = os.path.join(processes.work, "haproxy.cfg")
+    with open(config, "w") as out:
+        out.write("\n".join(sections))
+    processes.start("haproxy", ["haproxy", "-db", "-f", config])
+
+
+# ---------------------------------------------------------------------------------------------------- load
+
+def wrk(target, scenario, seconds, connections=CONNECTIONS):
+    url, host = target.endpoint(scenario.pool)
+    env = dict(os.environ, BENCH_LUA=LUA)
+    args = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-H", f"Host: {host}",
+            "-s", os.path.join(LUA, scenario.script), url + scenario.path]
+    result = subprocess.run(args, capture_output=True, text=True, env=env, timeout=seconds + 30)
+    for line in result.stdout.splitlines():
+        if line.startswith("BENCH "):
+            return json.loads(line[6:])
+    sys.exit(f"bench: wrk gave no result for {target.name}: {result.stdout}{result.stderr}")
+
+
+def hey(target, scenario, seconds, workers, rate=None):
+    """Every response's own latency (hey -o csv), in milliseconds, and the non-2xx/failed count."""
+    url, host = target.endpoint(scenario.pool)
+    args = ["hey", "-z", f"{seconds}s", "-c", str(workers), "-host", host, "-o", "csv"]
+    if rate:
+        args += ["-q", f"{rate / workers:.3f}"]
+    result = subprocess.run(args + [url + scenario.path], capture_output=True, text=True, timeout=seconds + 60)
+    latencies, failures = [], 0
+    for line in result.stdout.splitlines()[1:]:
+        fields = line.split(",")
+        if len(fields) < 7:
+            continue
+        latencies.append(float(fields[0]) * 1000)
+        failures += not fields[6].startswith("2")
+    if not latencies:
+        sys.exit(f"bench: hey gave no result for {target.name}: {result.stderr[-500:]}")
+    latencies.sort()
+    return latencies, failures
+
+
+def percentile(sorted_values, p):
+    return sorted_values[min(len(sorted_values) - 1, int(len(sorted_values) * p / 100))]
+
+
+def served(ports):
+    counts = {}
+    for port in ports:
+        info = json.loads(http_get(f"http://127.0.0.1:{port}/api/v1/instance")[1])
+        counts[port] = (info["requestsServed"], info["requestsInFlight"])
+    return counts
+
+
+def warm_until_stable(target, scenario, window, minimum, cap):
+    """wrk windows, for at least `minimum` seconds, until the last three agree within STABLE_WITHIN (a JIT that is
+    still compiling shows as a slow climb, which two windows alone can miss); returns (seconds used, req/s series)."""
+    series, started = [], time.time()
+    while time.time() - started < cap:
+        result = wrk(target, scenario, int(window))
+        series.append(round(result["requests"] / result["duration_us"] * 1e6))
+        log(f"  warm-up {target.name}: {series[-1]} req/s")
+        last = series[-3:]
+        if time.time() - started >= minimum and len(last) == 3 and max(last) - min(last) <= STABLE_WITHIN * max(last):
+            break
+    return round(time.time() - started), series
+
+
+def measure(target, scenario, processes):
+    wrk(target, scenario, max(1, int(TARGET_WARMUP)))
+    pids = processes.pids(process_of(target))
+    before_served = served(POOLS[scenario.pool])
+    curls = []
+    if scenario.streams:
+        curls = start_streams(target, scenario)
+    cpu_before = cpu_seconds(pids)
+    result = wrk(target, scenario, int(DURATION))
+    cpu = cpu_seconds(pids) - cpu_before
+    after_served = served(POOLS[scenario.pool])
+    row = {
+        "rps": result["requests"] / result["duration_us"] * 1e6,
+        "p50_ms": result["p50_us"] / 1000, "p90_ms": result["p90_us"] / 1000, "p99_ms": result["p99_us"] / 1000,
+        "max_ms": result["max_us"] / 1000, "errors": result["errors"] + result["status_errors"],
+        "requests": result["requests"], "cpu_s": cpu, "rss_mib": rss_mib(pids),
+    }
+    if scenario.pool == "h":
+        sent = {port: after_served[port][0] - before_served[port][0] - 1 for port in POOLS["h"]}
+        row["slow_share_pct"] = 100 * sent[SLOW_PORT] / max(1, sum(sent.values()))
+    if scenario.streams:
+        # Only the streams are in flight now; the /instance request itself is one more.
+        row["stream_spread"] = "/".join(str(after_served[port][1] - 1) for port in POOLS[scenario.pool])
+        stop_streams(curls)
+    return row
+
+
+def process_of(target):
+    return {"direct": "w1", "gateway": "gateway"}.get(target.kind, target.kind)
+
+
+def start_streams(target, scenario):
+    url, host = target.endpoint(scenario.pool)
+    curls = []
+    for _ in range(STREAMS):
+        curls.append(subprocess.Popen(["curl", "-sN", "-H", f"Host: {host}",
+                                       f"{url}/api/v1/stream?events=600&intervalMs=500"],
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        time.sleep(0.02)
+    time.sleep(0.5)
+    return curls
+
+
+def stop_streams(curls):
+    for curl in curls:
+        curl.terminate()
+    for curl in curls:
+        curl.wait()
+    time.sleep(1)  # let every proxy see the closes before the next target's streams
+
+
+# ---------------------------------------------------------------------------------------------------- report
+
+def median_row(rows):
+    merged = {}
+    for key in rows[0]:
+        values = [row[key] for row in rows]
+        merged[key] = statistics.median(values) if isinstance(values[0], (int, float)) else values[len(values) // 2]
+    merged["errors"] = sum(row["errors"] for row in rows)
+    merged["cpu_us_per_request"] = 1e6 * sum(r["cpu_s"] for r in rows) / max(1, sum(r["requests"] for r in rows))
+    return merged
+
+
+def versions():
+    def first_line(args):
+        try:
+            result = subprocess.run(args, capture_output=True, text=True, timeout=20)
+            return (result.stdout + result.stderr).strip().splitlines()[0]
+        except (OSError, IndexError, subprocess.TimeoutExpired):
+            return "?"
+
+    cpu = "?"
+    with open("/proc/cpuinfo") as info:
+        for line in info:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return {
+        "machine": f"{os.cpu_count()} cores, {cpu}, Linux {platform.release()}",
+        "java": first_line([JAVA, "-version"]),
+        "nginx": first_line(["nginx", "-v"]),
+        "haproxy": first_line(["haproxy", "-v"]),
+        "wrk": first_line(["wrk", "-v"]),
+    }
+
+
+def write_results(results, open_loop, warmups, facts, seconds):
+    os.makedirs(OUT, exist_ok=True)
+    columns = ["scenario", "target", "rps", "ratio_to_nginx_rr", "p50_ms", "p90_ms", "p99_ms", "max_ms",
+               "req_p50_ms", "req_p90_ms", "req_p99_ms", "req_max_ms", "errors", "cpu_s_per_10k",
+               "cpu_ratio_to_nginx_rr", "rss_mib", "slow_share_pct", "stream_spread"]
+    rows = []
+    for scenario in SCENARIOS:
+        reference = results[(scenario.name, NGINX_RR.name)]
+        for target in scenario.targets:
+            r = results[(scenario.name, target.name)]
+            proxy = target.kind != "direct"
+            rows.append({
+                "scenario": scenario.name, "target": target.name, "rps": round(r["rps"]),
+                "ratio_to_nginx_rr": round(r["rps"] / reference["rps"], 2),
+                **{k: round(r[k], 2) for k in ("p50_ms", "p90_ms", "p99_ms", "max_ms")},
+                **{k: round(r[k], 2) if k in r else "" for k in ("req_p50_ms", "req_p90_ms", "req_p99_ms",
+                                                                 "req_max_ms")},
+                "errors": r["errors"],
+                "cpu_s_per_10k": round(r["cpu_us_per_request"] / 100, 2) if proxy else "",
+                "cpu_ratio_to_nginx_rr": round(r["cpu_us_per_request"] / reference["cpu_us_per_request"], 2)
+                if proxy else "",
+                "rss_mib": round(r["rss_mib"]) if proxy else "",
+                "slow_share_pct": round(r["slow_share_pct"], 2) if "slow_share_pct" in r else "",
+                "stream_spread": r.get("stream_spread", ""),
+            })
+    with open(os.path.join(OUT, "results.csv"), "w", newline="") as out:
+        writer = csv.DictWriter(out, columns)
+        writer.writeheader()
+        writer.writerows(rows)
+        for row in open_loop:
+            writer.writerow({"scenario": f"open-loop uniform @{row['rate']}/s", "target": row["target"],
+                             "rps": row["rps"], "req_p50_ms": row["p50"], "req_p90_ms": row["p90"],
+                             "req_p99_ms": row["p99"], "req_max_ms": row["max"], "errors": row["errors"]})
+    write_markdown(rows, open_loop, warmups, facts, seconds)
+    write_chart(rows)
+
+
+def write_markdown(rows, open_loop, warmups, facts, seconds):
+    lines = ["# clusterkit benchmark", "",
+             f"{time.strftime('%Y-%m-%d')}, {facts['machine']}; {facts['java']}; {facts['nginx']}; "
+             f"{facts['haproxy']}; {facts['wrk']}.", "",
+             f"wrk -t1 -c{CONNECTIONS}, {DURATION:g} s per run after a {TARGET_WARMUP:g} s warm-up of the target, "
+             f"{ROUNDS} interleaved rounds, median round shown. nginx: 1 worker process, upstream keepalive; "
+             "HAProxy: 1 thread, http-reuse always; all on loopback, sharing the 2 cores with the client and the "
+             f"workers. Heterogeneous: worker w4 answers {SLOW_MS} ms late. Whole run: {seconds} s.", "",
+             "JVM warm-up before measuring (wrk windows until three in a row agree within 5 %): " +
+             "; ".join(f"{name} {used} s ({' → '.join(map(str, series))} req/s)"
+                       for name, (used, series) in warmups.items()) + ".", "",
+             "p50–max: wrk's histogram, **corrected for coordinated omission** (wrk 4.1 `stats_correct()`). "
+             "req p50–max: **per request**, every response's own latency as measured by hey -c"
+             f"{CONNECTIONS} (heterogeneous), or at a fixed offered rate (open loop). CPU: the proxy process's "
+             "user+system seconds per 10,000 requests (/proc); ×nginx: ratio to nginx round robin in the same run.",
+             ""]
+    for scenario in SCENARIOS:
+        scenario_rows = [row for row in rows if row["scenario"] == scenario.name]
+        extra = []
+        if scenario.per_request:
+            extra = [("req p50 ms", "req_p50_ms"), ("req p99 ms", "req_p99_ms"), ("req max ms", "req_max_ms"),
+                     ("to slow %", "slow_share_pct")]
+        if scenario.streams:
+            extra = [("streams per worker", "stream_spread")]
+        headers = [("target", "target"), ("req/s", "rps"), ("×nginx", "ratio_to_nginx_rr"), ("p50 ms", "p50_ms"),
+                   ("p90 ms", "p90_ms"), ("p99 ms", "p99_ms"), ("max ms", "max_ms"), *extra, ("errors", "errors"),
+                   ("CPU s/10k", "cpu_s_per_10k"), ("CPU ×nginx", "cpu_ratio_to_nginx_rr"), ("RSS MiB", "rss_mib")]
+        lines += [f"## {scenario.name}", "", "| " + " | ".join(h for h, _ in headers) + " |",
+                  "|" + "---|" * len(headers)]
+        lines += ["| " + " | ".join(str(row[key]) for _, key in headers) + " |" for row in scenario_rows]
+        lines.append("")
+    if open_loop:
+        lines += [f"## open loop, uniform, {open_loop[0]['rate']} req/s offered (half of nginx rr's maximum)", "",
+                  f"hey -c{OPEN_LOOP_WORKERS} -q, {OPEN_LOOP_SECONDS:g} s; per-request latency.", "",
+                  "| target | req/s | req p50 ms | req p90 ms | req p99 ms | req max ms | errors |",
+                  "|---|---|---|---|---|---|---|"]
+        lines += [f"| {r['target']} | {r['rps']} | {r['p50']} | {r['p90']} | {r['p99']} | {r['max']} | {r['errors']} |"
+                  for r in open_loop]
+        lines.append("")
+    with open(os.path.join(OUT, "results.md"), "w") as out:
+        out.write("\n".join(lines))
+
+
+def write_chart(rows):
+    if not shutil.which("gnuplot"):
+        log("gnuplot not found: no chart")
+        return
+    data = os.path.join(OUT, "chart.dat")
+    uniform = [r for r in rows if r["scenario"] == "uniform"]
+    if not uniform:
+        return
+    hetero = {r["target"]: r for r in rows if r["scenario"] == "heterogeneous"}
+    with open(data, "w") as out:
+        out.write("# target uniform_rps hetero_rps hetero_req_p50 hetero_req_p99\n")
+        for r in uniform:
+            h = hetero.get(r["target"], {})
+            out.write(f"\"{r['target']}\" {r['rps']} {h.get('rps', '-') or '-'} {h.get('req_p50_ms', '-') or '-'} "
+                      f"{h.get('req_p99_ms', '-') or '-'}\n")
+    script = f"""
+set terminal pngcairo size 1400,900 font 'sans,10'
+set output '{os.path.join(OUT, 'results.png')}'
+set datafile missing '-'
+set multiplot layout 2,1
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.85 border -1
+set xtics rotate by -30 scale 0
+set grid ytics
+set key top right
+set title 'Throughput per target (wrk -t1 -c{CONNECTIONS}, req/s, higher is better)'
+set ylabel 'req/s'
+plot '{data}' using 2:xtic(1) title 'uniform', '' using 3 title 'heterogeneous (one worker +{SLOW_MS} ms)'
+set title 'Heterogeneous: per-request latency (hey -c{CONNECTIONS}, ms, log scale, lower is better)'
+set ylabel 'ms'
+set logscale y
+plot '{data}' using 4:xtic(1) title 'p50', '' using 5 title 'p99'
+unset multiplot
+"""
+    subprocess.run(["gnuplot"], input=script, text=True, check=True)
+    os.remove(data)
+
+
+# ---------------------------------------------------------------------------------------------------- main
+
+def per_request(results):
+    """hey's per-request percentiles for the heterogeneous scenario, added to its wrk results."""
+    for scenario in (s for s in SCENARIOS if s.per_request):
+        log(f"per-request latency, {scenario.name} (hey -c{CONNECTIONS})")
+        for target in scenario.targets:
+            latencies, failures = hey(target, scenario, int(DURATION), CONNECTIONS)
+            result = results[(scenario.name, target.name)]
+            result.update({f"req_p{p}_ms": percentile(latencies, p) for p in (50, 90, 99)})
+            result.update(req_max_ms=latencies[-1], errors=result["errors"] + failures)
+
+
+def open_loop_runs(results):
+    """Uniform requests offered at a fixed rate, half of nginx round robin's maximum, to every proxy."""
+    if (UNIFORM.name, NGINX_RR.name) not in results or OPEN_LOOP_SECONDS <= 0:
+        return []
+    rate = int(results[(UNIFORM.name, NGINX_RR.name)]["rps"] / 2)
+    log(f"open loop, uniform, {rate} req/s offered")
+    rows = []
+    for target in (t for t in (*CORE_GATEWAYS, *PEERS) if (UNIFORM.name, t.name) in results):
+        latencies, failures = hey(target, UNIFORM, int(OPEN_LOOP_SECONDS), OPEN_LOOP_WORKERS, rate)
+        rows.append({"target": target.name, "rate": rate, "rps": round(len(latencies) / OPEN_LOOP_SECONDS),
+                     **{f"p{p}": round(percentile(latencies, p), 2) for p in (50, 90, 99)},
+                     "max": round(latencies[-1], 2), "errors": failures})
+    return rows
+
+
+def main():
+    for jar in (WORKER_JAR, GATEWAY_JAR):
+        if not os.path.exists(jar):
+            sys.exit(f"bench: {jar} is missing; run bench/run, or ./mvnw -DskipTests package")
+    started = time.time()
+    work = tempfile.mkdtemp(prefix="clusterkit-bench-")
+    processes = Processes(work)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("bench: terminated"))
+    try:
+        log(f"starting 4 workers, the gateway, nginx and HAProxy (logs in {work})")
+        start_workers(processes)
+        start_gateway(processes)
+        start_nginx(processes)
+        start_haproxy(processes)
+        time.sleep(3)  # the gateway's health checks see every pool UP
+        for url in (NGINX_RR.endpoint("u")[0], PEERS[2].endpoint("u")[0]):
+            http_get(url + "/api/v1/hello")
+
+        warmups = {}
+        log(f"warming the gateway and workers until stable (at most {JVM_WARMUP_MAX:g} s)")
+        warmups["gateway"] = warm_until_stable(GATEWAYS[0], UNIFORM, JVM_WARMUP_WINDOW, JVM_WARMUP_MIN, JVM_WARMUP_MAX)
+        wrk(GATEWAYS[0], HETERO, 3)
+        warmups["direct w1"] = warm_until_stable(DIRECT, UNIFORM, JVM_WARMUP_WINDOW / 2, 0, JVM_WARMUP_MAX / 3)
+
+        runs = {}
+        for round_number in range(1, ROUNDS + 1):
+            for scenario in SCENARIOS:
+                order = scenario.targets if round_number % 2 else tuple(reversed(scenario.targets))
+                for target in order:
+                    row = measure(target, scenario, processes)
+                    runs.setdefault((scenario.name, target.name), []).append(row)
+                    log(f"round {round_number} {scenario.name:13} {target.name:13} {row['rps']:8.0f} req/s  "
+                        f"p99 {row['p99_ms']:7.2f} ms  cpu {1e6 * row['cpu_s'] / max(1, row['requests']):6.1f} "
+                        f"µs/req  errors {row['errors']}")
+        results = {key: median_row(rows) for key, rows in runs.items()}
+        per_request(results)
+        open_loop = open_loop_runs(results)
+
+        seconds = round(time.time() - started)
+        write_results(results, open_loop, warmups, versions(), seconds)
+        for scenario in SCENARIOS:
+            reference = results[(scenario.name, NGINX_RR.name)]
+            print(f"\n{scenario.name}: ratio to nginx rr (req/s, CPU per request)")
+            for target in scenario.targets:
+                r = results[(scenario.name, target.name)]
+                print(f"  {target.name:13} {r['rps'] / reference['rps']:5.2f}×  "
+                      f"{r['cpu_us_per_request'] / reference['cpu_us_per_request']:5.2f}×")
+        log(f"done in {seconds} s: {OUT}/results.md, results.csv, results.png")
+        shutil.rmtree(work, ignore_errors=True)
+    finally:
+        processes.stop_all()
+
+
+if __name__ == "__main__":
+    main()
