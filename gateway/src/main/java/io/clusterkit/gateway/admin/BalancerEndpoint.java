@@ -33,7 +33,7 @@ import org.springframework.web.ErrorResponseException;
  * JSON; {@code /actuator/balancer/{service}} for one service. A POST to
  * {@code /actuator/balancer/{service}/{instance}} drains, undrains, re-checks or
  * re-weighs one instance at run time (authenticated: see
- * {@code AdminSecurityConfiguration}).
+ * {@code io.clusterkit.operators.OperatorSecurityConfiguration}).
  *
  * @author clusterkit
  */

@@ -15,8 +15,11 @@ import tools.jackson.databind.JsonNode;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalManagementPort;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
+import org.springframework.context.ApplicationContext;
 import org.springframework.http.MediaType;
+import org.springframework.security.web.server.WebFilterChainProxy;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -69,6 +72,12 @@ class BalancerOperationsIntegrationTests {
 			management().post(instance(0), Map.of("action", "drain"), "wrong").expectStatus().isUnauthorized();
 			management().client().get().uri("/actuator/balancer").exchange().expectStatus().isOk();
 			management().client().get().uri("/actuator/health").exchange().expectStatus().isOk();
+		}
+
+		@Test
+		void shouldKeepSpringSecurityOffThePublicPort(@Autowired ApplicationContext application) {
+			assertThat(application.getBeanNamesForType(WebFilterChainProxy.class)).isEmpty();
+			this.client.get().uri("/api/v1/hello").exchange().expectStatus().isOk();
 		}
 
 		@Test
@@ -150,6 +159,25 @@ class BalancerOperationsIntegrationTests {
 
 		private Management management() {
 			return new Management(this.managementPort);
+		}
+
+	}
+
+	@Nested
+	@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+			properties = { "management.server.port=", "cluster.admin.password=" + PASSWORD })
+	@DirtiesContext
+	class WithManagementOnThePublicPort {
+
+		@LocalServerPort
+		int port;
+
+		@Test
+		void shouldStillRequireTheOperatorsCredentials() {
+			Management management = new Management(this.port);
+			management.post(instance(0), Map.of("action", "recheck"), null).expectStatus().isUnauthorized();
+			management.post(instance(0), Map.of("action", "recheck"), PASSWORD).expectStatus().isOk();
+			management.read("/actuator/balancer");
 		}
 
 	}

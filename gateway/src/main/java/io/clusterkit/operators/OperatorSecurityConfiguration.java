@@ -1,14 +1,15 @@
-package io.clusterkit.gateway.admin;
+package io.clusterkit.operators;
 
 import io.clusterkit.gateway.config.AdminProperties;
 import reactor.core.publisher.Mono;
 
-import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.actuate.autoconfigure.web.ManagementContextConfiguration;
+import org.springframework.boot.actuate.autoconfigure.web.ManagementContextType;
 import org.springframework.boot.security.autoconfigure.actuate.web.reactive.EndpointRequest;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.reactive.EnableWebFluxSecurity;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.core.userdetails.ReactiveUserDetailsService;
 import org.springframework.security.core.userdetails.User;
@@ -20,20 +21,27 @@ import org.springframework.security.web.server.SecurityWebFilterChain;
  * Only the {@code balancer} endpoint is secured, and only its writes: they need HTTP
  * Basic as the operator ({@code cluster.admin.username}/{@code password}); reads, health
  * and metrics stay open for probes and scrapers. No password is built in: without one
- * every write is refused with 401. The chain matches management requests only, so the
- * proxied traffic passes one matcher check and no security filter.
+ * every write is refused with 401.
+ * <p>
+ * Spring Security lives in the management context only (Boot's reactive security
+ * auto-configuration is excluded from the application's, see {@code GatewayApplication}):
+ * with the usual separate management port, proxied traffic never meets a security filter,
+ * where a chain in the application context would run its firewall and matchers on every
+ * request. This package lies outside the application's component scan, as a management
+ * context configuration must; with the management port equal to the public one
+ * ({@code ANY}) the same chain guards the shared context.
  *
  * @author clusterkit
  */
-@Configuration(proxyBeanMethods = false)
-@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.REACTIVE)
-class AdminSecurityConfiguration {
+@ManagementContextConfiguration(value = ManagementContextType.ANY, proxyBeanMethods = false)
+@EnableWebFluxSecurity
+class OperatorSecurityConfiguration {
 
 	static final String OPERATOR = "OPERATOR";
 
 	@Bean
 	SecurityWebFilterChain adminSecurity(ServerHttpSecurity http) {
-		return http.securityMatcher(EndpointRequest.to(BalancerEndpoint.class))
+		return http.securityMatcher(EndpointRequest.to("balancer"))
 			.authorizeExchange((exchanges) -> exchanges.pathMatchers(HttpMethod.GET, "/**")
 				.permitAll()
 				.anyExchange()
