@@ -2,6 +2,7 @@ package io.clusterkit.dashboard;
 
 import java.time.Duration;
 
+import io.clusterkit.gateway.config.DashboardProperties;
 import org.webjars.WebJarVersionLocator;
 
 import org.springframework.boot.actuate.autoconfigure.endpoint.web.WebEndpointProperties;
@@ -29,7 +30,7 @@ import org.springframework.web.reactive.function.server.ServerResponse;
  * @author clusterkit
  */
 @ManagementContextConfiguration(value = ManagementContextType.CHILD, proxyBeanMethods = false)
-@ConditionalOnBooleanProperty(name = "cluster.dashboard.enabled", matchIfMissing = true)
+@ConditionalOnBooleanProperty(name = DashboardProperties.PREFIX + ".enabled", matchIfMissing = true)
 class DashboardConfiguration {
 
 	private static final String CHART_JS = "dist/chart.umd.min.js";
