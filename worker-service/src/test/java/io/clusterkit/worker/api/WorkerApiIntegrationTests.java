@@ -58,6 +58,24 @@ class WorkerApiIntegrationTests {
 	}
 
 	@Test
+	void shouldTellTheClientFromTheGatewaysForwardingHeaders() {
+		this.client.get()
+			.uri("/api/v1/whoami")
+			.header("X-Forwarded-For", "198.51.100.7, 10.0.0.2")
+			.header("X-Custom", "kept")
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectBody()
+			.jsonPath("$.client")
+			.isEqualTo("198.51.100.7")
+			.jsonPath("$.headers['x-custom'][0]")
+			.isEqualTo("kept")
+			.jsonPath("$.headers['x-forwarded-for'][0]")
+			.isEqualTo("198.51.100.7, 10.0.0.2");
+	}
+
+	@Test
 	void shouldRefuseOverlongName() {
 		this.client.get()
 			.uri("/api/v1/hello?name=" + "n".repeat(101))
