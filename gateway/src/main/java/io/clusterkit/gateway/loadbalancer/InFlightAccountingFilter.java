@@ -13,6 +13,7 @@ import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
+import org.springframework.web.ErrorResponse;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
@@ -54,7 +55,10 @@ class InFlightAccountingFilter implements GlobalFilter, Ordered {
 		});
 		Connection client = clientConnection(exchange);
 		boolean upgrade = "websocket".equalsIgnoreCase(exchange.getRequest().getHeaders().getUpgrade());
-		return chain.filter(exchange).doFinally((signal) -> {
+		return chain.filter(exchange).doOnError(InFlightAccountingFilter::isClientFault, (ex) -> {
+			// released here, before doFinally, so the failure is not the instance's
+			lease.release(InFlightLease.Outcome.UNKNOWN);
+		}).doFinally((signal) -> {
 			if (upgrade && client != null && signal != SignalType.ON_ERROR) {
 				client.onDispose(() -> lease.release(InFlightLease.Outcome.UNKNOWN));
 			}
@@ -84,6 +88,15 @@ class InFlightAccountingFilter implements GlobalFilter, Ordered {
 		HttpStatusCode status = exchange.getResponse().getStatusCode();
 		return (status != null && status.is5xxServerError()) ? InFlightLease.Outcome.FAILURE
 				: InFlightLease.Outcome.SUCCESS;
+	}
+
+	/**
+	 * A 4xx raised on the way, such as a chunked body growing past its limit while it
+	 * streams to the instance: the client's doing, whatever it did to the upstream
+	 * connection.
+	 */
+	private static boolean isClientFault(Throwable ex) {
+		return ex instanceof ErrorResponse response && response.getStatusCode().is4xxClientError();
 	}
 
 	private static @Nullable Connection clientConnection(ServerWebExchange exchange) {

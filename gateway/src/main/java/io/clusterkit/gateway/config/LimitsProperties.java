@@ -1,0 +1,48 @@
+package io.clusterkit.gateway.config;
+
+import java.time.Duration;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import org.hibernate.validator.constraints.time.DurationMax;
+import org.hibernate.validator.constraints.time.DurationMin;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Bounds of the public port. Request-line and header sizes and the keep-alive idle
+ * timeout are Spring Boot's own settings ({@code server.netty.max-initial-line-length},
+ * {@code server.max-http-request-header-size}, {@code server.netty.idle-timeout}); these
+ * are the ones Spring Boot lacks.
+ *
+ * @param maxBodySize the largest request body a route accepts, chunked or not, unless the
+ * route's metadata {@code max-body-size} says otherwise; larger ones are answered 413
+ * @param headerTimeout how long a client may take to send a request's line and headers,
+ * from its first byte (or from connecting, for a connection's first request); 408 after
+ * it, which is what stops a slowloris client holding connections with a trickle of bytes
+ * @param maxConnections concurrent client connections; further ones wait in the kernel's
+ * accept queue until one closes, as with HAProxy's {@code maxconn}
+ * @author clusterkit
+ */
+@Validated
+@ConfigurationProperties(LimitsProperties.PREFIX)
+public record LimitsProperties(@DefaultValue("1MB") DataSize maxBodySize,
+		@DurationMin(millis = 100) @DurationMax(minutes = 10) @DefaultValue("10s") Duration headerTimeout,
+		@Min(1) @Max(1_000_000) @DefaultValue("10000") int maxConnections) {
+
+	/** Prefix of the limit settings. */
+	public static final String PREFIX = "cluster.limits";
+
+	/** The route metadata key of a route's own body limit. */
+	public static final String ROUTE_MAX_BODY_SIZE = "max-body-size";
+
+	public LimitsProperties {
+		if (maxBodySize.isNegative()) {
+			throw new IllegalArgumentException(PREFIX + ".max-body-size must not be negative, got " + maxBodySize);
+		}
+	}
+
+}

@@ -1,0 +1,79 @@
+package io.clusterkit.gateway.proxy;
+
+import reactor.core.publisher.Mono;
+
+import org.springframework.core.Ordered;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Component;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.server.ServerWebExchange;
+import org.springframework.web.server.WebFilter;
+import org.springframework.web.server.WebFilterChain;
+
+/**
+ * Refuses, with 400, every request whose path could mean one thing to the gateway's
+ * routes and another to whatever reads it next: dot-segments ({@code /api/../actuator}),
+ * their percent-encoded and path-parameter forms ({@code %2e%2e}, {@code ..;}), encoded
+ * slashes and backslashes ({@code %2f}, {@code %5c}), raw backslashes and encoded NUL.
+ * Routes match the path as sent; a worker, framework or proxy behind that normalizes it
+ * would otherwise serve {@code /actuator/...} through the {@code /api/**} route. No
+ * legitimate client needs any of these, so refusing beats normalizing (Envoy's
+ * {@code REJECT_REQUEST} for escaped slashes).
+ *
+ * @author clusterkit
+ */
+@Component
+class PathGuardFilter implements WebFilter, Ordered {
+
+	@Override
+	public int getOrder() {
+		return Ordered.HIGHEST_PRECEDENCE + 1;
+	}
+
+	@Override
+	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+		if (isAmbiguous(exchange.getRequest().getURI().getRawPath())) {
+			return Mono.error(new ResponseStatusException(HttpStatus.BAD_REQUEST,
+					"The request path holds a dot-segment, an encoded slash, dot or backslash, or a NUL;"
+							+ " such paths are refused."));
+		}
+		return chain.filter(exchange);
+	}
+
+	static boolean isAmbiguous(String rawPath) {
+		int length = rawPath.length();
+		int segmentStart = 0;
+		for (int i = 0; i <= length; i++) {
+			char c = (i < length) ? rawPath.charAt(i) : '/';
+			if (c == '/') {
+				if (isDotSegment(rawPath, segmentStart, i)) {
+					return true;
+				}
+				segmentStart = i + 1;
+			}
+			else if (c == '\\') {
+				return true;
+			}
+			else if (c == '%' && i + 2 < length && isSuspectEscape(rawPath.charAt(i + 1), rawPath.charAt(i + 2))) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/** {@code .} or {@code ..}, alone or before path parameters ({@code ..;x}). */
+	private static boolean isDotSegment(String path, int start, int end) {
+		int semicolon = path.indexOf(';', start);
+		int nameEnd = (semicolon >= 0 && semicolon < end) ? semicolon : end;
+		int length = nameEnd - start;
+		return (length == 1 && path.charAt(start) == '.')
+				|| (length == 2 && path.charAt(start) == '.' && path.charAt(start + 1) == '.');
+	}
+
+	/** {@code %2e} (dot), {@code %2f} (slash), {@code %5c} (backslash), {@code %00}. */
+	private static boolean isSuspectEscape(char high, char low) {
+		char l = Character.toLowerCase(low);
+		return (high == '2' && (l == 'e' || l == 'f')) || (high == '5' && l == 'c') || (high == '0' && l == '0');
+	}
+
+}
