@@ -31,8 +31,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The real images on a real container network: a gateway in the {@code dns} profile and
  * workers sharing the network alias {@code worker}, as compose and a Kubernetes headless
- * Service give them. Traffic reaches every worker; stopping one (SIGTERM, as an
- * orchestrator does) under load loses no GET; a worker added later joins the pool.
+ * Service give them. Neither image runs as root. Traffic reaches every worker; stopping
+ * one (SIGTERM, as an orchestrator does) under load loses no GET; a worker added later
+ * joins the pool.
  */
 @Testcontainers(disabledWithoutDocker = true)
 class ClusterContainerTests {
@@ -74,6 +75,9 @@ class ClusterContainerTests {
 		URI hello = URI.create("http://" + gateway.getHost() + ":" + gateway.getMappedPort(8080) + "/api/v1/hello");
 
 		awaitTrue(() -> instancesAnswering(hello, 30).size() == 3, Duration.ofSeconds(60));
+		// neither image runs as root
+		assertThat(gateway.execInContainer("id", "-u").getStdout().strip()).isEqualTo("10001");
+		assertThat(workers.get(0).execInContainer("id", "-u").getStdout().strip()).isEqualTo("10001");
 
 		AtomicBoolean loading = new AtomicBoolean(true);
 		ExecutorService clients = Executors.newFixedThreadPool(4);

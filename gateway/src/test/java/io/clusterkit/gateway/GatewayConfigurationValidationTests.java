@@ -1,5 +1,8 @@
 package io.clusterkit.gateway;
 
+import java.util.Arrays;
+
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -9,7 +12,7 @@ import org.springframework.boot.WebApplicationType;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * A wrong balancer setting stops start-up with a message that names the key.
+ * A wrong setting stops start-up with a message that names the key.
  */
 class GatewayConfigurationValidationTests {
 
@@ -31,13 +34,36 @@ class GatewayConfigurationValidationTests {
 							spring.cloud.discovery.client.simple.instances.worker-service[1].metadata.weight | 1001  | spring.cloud.discovery.client.simple.instances.worker-service[1].metadata.weight
 							spring.cloud.discovery.client.simple.instances.worker-service[0].metadata.weight | heavy | spring.cloud.discovery.client.simple.instances.worker-service[0].metadata.weight
 							spring.cloud.discovery.client.simple.instances.worker-service[2].metadata.weight | -1    | spring.cloud.discovery.client.simple.instances.worker-service[2].metadata.weight
+							cluster.limits.max-body-size                                                 | -1B     | cluster.limits.max-body-size
+							cluster.limits.max-body-size                                                 | huge    | cluster.limits.max-body-size
+							cluster.limits.header-timeout                                                | 0s      | cluster.limits.headerTimeout
+							cluster.limits.max-connections                                               | 0       | cluster.limits.maxConnections
+							cluster.rate-limit.requests-per-second                                       | 0       | cluster.rate-limit.requestsPerSecond
+							cluster.rate-limit.burst                                                     | 0       | cluster.rate-limit.burst
+							cluster.rate-limit.enabled                                                   | sure    | cluster.rate-limit.enabled
+							cluster.forwarding.trusted-proxies                                           | 10.0.0.0/33 | cluster.forwarding.trusted-proxies[0]
+							cluster.forwarding.trusted-proxies                                           | 10.0.0.1,lb.internal | cluster.forwarding.trusted-proxies[1]
 							""")
 	void shouldRefuseToStartNamingTheKey(String key, String value, String named) {
+		assertThatThrownBy(() -> run("--" + key + "=" + value)).hasStackTraceContaining(named);
+	}
+
+	@Test
+	void shouldRefuseARouteBodyLimitThatIsNoSize() {
+		String route = "--spring.cloud.gateway.server.webflux.routes[0].";
+		assertThatThrownBy(() -> run(route + "id=api", route + "uri=lb://worker-service",
+				route + "predicates[0]=Path=/api/**", route + "metadata.max-body-size=lots"))
+			.hasStackTraceContaining("spring.cloud.gateway.server.webflux.routes[0].metadata.max-body-size")
+			.hasStackTraceContaining("'lots'");
+	}
+
+	private static void run(String... args) {
 		SpringApplication application = new SpringApplication(GatewayApplication.class);
 		application.setWebApplicationType(WebApplicationType.NONE);
-		assertThatThrownBy(() -> application.run("--" + key + "=" + value, "--spring.main.banner-mode=off",
-				"--management.server.port=0"))
-			.hasStackTraceContaining(named);
+		String[] all = Arrays.copyOf(args, args.length + 2);
+		all[args.length] = "--spring.main.banner-mode=off";
+		all[args.length + 1] = "--management.server.port=0";
+		application.run(all);
 	}
 
 }
