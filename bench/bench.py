@@ -39,6 +39,7 @@ OUT = os.environ.get("BENCH_RESULTS", os.path.join(BENCH, "results"))
 VERSION = "0.1.0-SNAPSHOT"
 WORKER_JAR = os.path.join(ROOT, "worker-service", "target", f"worker-service-{VERSION}-exec.jar")
 GATEWAY_JAR = os.path.join(ROOT, "gateway", "target", f"gateway-{VERSION}.jar")
+STOCK_JAR = os.path.join(ROOT, "bench", "stock-gateway", "target", f"stock-gateway-{VERSION}.jar")
 
 
 def env_number(name, default):
@@ -69,6 +70,11 @@ WORKERS = {19001: "w1", 19002: "w2", 19003: "w3", 19004: "w4-slow"}
 POOLS = {"u": [19001, 19002, 19003], "h": [19001, 19002, 19004]}
 SLOW_PORT = 19004
 GATEWAY_PORT, GATEWAY_MANAGEMENT_PORT = 18080, 18081
+# BENCH_STOCK=1 adds a stock Spring Cloud Gateway (bench/stock-gateway: none of our code, its defaults) to the uniform
+# and heterogeneous scenarios: what the framework costs by itself. Off by default: its warm-up would take the run
+# past 10 minutes.
+STOCK = os.environ.get("BENCH_STOCK") == "1"
+STOCK_PORT = 18090
 ALGORITHMS = [("rr", "round-robin"), ("wrr", "weighted-round-robin"), ("lc", "least-connections"),
               ("wlc", "weighted-least-connections"), ("p2c", "power-of-two-choices"), ("ewma", "peak-ewma")]
 PEER_PORTS = {("nginx", "rr"): 18100, ("nginx", "lc"): 18110, ("haproxy", "rr"): 18200, ("haproxy", "lc"): 18210}
@@ -79,7 +85,7 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 @dataclass(frozen=True)
 class Target:
     name: str
-    kind: str  # direct | gateway | nginx | haproxy
+    kind: str  # direct | gateway | stock | nginx | haproxy
     short: str  # algorithm short name
 
     def endpoint(self, pool):
@@ -88,6 +94,8 @@ class Target:
             return "http://127.0.0.1:19001", "127.0.0.1:19001"
         if self.kind == "gateway":
             return f"http://127.0.0.1:{GATEWAY_PORT}", f"{pool}-{self.short}"
+        if self.kind == "stock":
+            return f"http://127.0.0.1:{STOCK_PORT}", f"{pool}-{self.short}"
         port = PEER_PORTS[(self.kind, self.short)] + POOL_OFFSET[pool]
         return f"http://127.0.0.1:{port}", f"127.0.0.1:{port}"
 
@@ -97,6 +105,8 @@ GATEWAYS = [Target(f"gateway {short}", "gateway", short) for short, _ in ALGORIT
 PEERS = [Target(f"{kind} {short}", kind, short) for kind, short in PEER_PORTS]
 NGINX_RR = PEERS[0]
 CORE_GATEWAYS = [t for t in GATEWAYS if t.short in ("rr", "lc", "p2c", "ewma")]
+STOCK_SCG = Target("stock scg rr", "stock", "rr")
+STOCK_TARGETS = (STOCK_SCG,) if STOCK else ()
 
 
 @dataclass(frozen=True)
@@ -111,9 +121,10 @@ class Scenario:
 
 
 SCENARIOS = [
-    Scenario("uniform", "u", "/api/v1/hello", "report.lua", (DIRECT, *GATEWAYS, *PEERS)),
+    Scenario("uniform", "u", "/api/v1/hello", "report.lua", (DIRECT, *GATEWAYS, *STOCK_TARGETS, *PEERS)),
     # The weighted twins equal their plain forms here (equal weights): uniform measures their cost.
-    Scenario("heterogeneous", "h", "/api/v1/hello", "report.lua", (*CORE_GATEWAYS, *PEERS), per_request=True),
+    Scenario("heterogeneous", "h", "/api/v1/hello", "report.lua", (*CORE_GATEWAYS, *STOCK_TARGETS, *PEERS),
+             per_request=True),
     Scenario("mixed", "u", "/", "mixed.lua", (DIRECT, *CORE_GATEWAYS, *PEERS)),
     Scenario("sse", "u", "/api/v1/hello", "report.lua", (*CORE_GATEWAYS, *PEERS), streams=True),
 ]
@@ -253,6 +264,33 @@ def start_gateway(processes):
                                 f"--management.server.port={GATEWAY_MANAGEMENT_PORT}",
                                 f"--spring.config.additional-location=file:{config}"])
     wait_ready("gateway", f"http://127.0.0.1:{GATEWAY_MANAGEMENT_PORT}/actuator/health/readiness", processes)
+
+
+def start_stock_gateway(processes):
+    """Spring Cloud Gateway as shipped: round robin of Spring Cloud LoadBalancer over the same pools, by Host."""
+    config = os.path.join(processes.work, "stock.yml")
+    lines = ["spring:", "  cloud:", "    discovery:", "      client:", "        simple:", "          instances:"]
+    for pool in POOLS:
+        lines.append(f"            {pool}-rr:")
+        lines += [f"              - uri: http://127.0.0.1:{port}" for port in POOLS[pool]]
+    lines += ["    gateway:", "      server:", "        webflux:", "          routes:"]
+    for pool in POOLS:
+        lines += [f"            - id: {pool}-rr", f"              uri: lb://{pool}-rr",
+                  f"              predicates: [ 'Host={pool}-rr' ]"]
+    with open(config, "w") as out:
+        out.write("\n".join(lines) + "\n")
+    processes.start("stock", [JAVA, "-jar", STOCK_JAR, f"--server.port={STOCK_PORT}",
+                              f"--spring.config.additional-location=file:{config}"])
+    deadline = time.time() + 180
+    while True:
+        try:
+            if http_get(f"http://127.0.0.1:{STOCK_PORT}/api/v1/hello", host="u-rr")[0] == 200:
+                return
+        except OSError:
+            pass
+        if time.time() > deadline:
+            sys.exit("bench: the stock gateway did not start")
+        time.sleep(0.5)
 
 
 def upstream_servers(pool, indent):
@@ -430,7 +468,7 @@ def measure(target, scenario, processes):
 
 
 def process_of(target):
-    return {"direct": "w1", "gateway": "gateway"}.get(target.kind, target.kind)
+    return {"direct": "w1", "gateway": "gateway", "stock": "stock"}.get(target.kind, target.kind)
 
 
 def start_streams(target, scenario):
@@ -636,7 +674,7 @@ def open_loop_runs(results):
 
 
 def main():
-    for jar in (WORKER_JAR, GATEWAY_JAR):
+    for jar in (WORKER_JAR, GATEWAY_JAR, *((STOCK_JAR,) if STOCK else ())):
         if not os.path.exists(jar):
             sys.exit(f"bench: {jar} is missing; run bench/run, or ./mvnw -DskipTests package")
     started = time.time()
@@ -647,6 +685,8 @@ def main():
         log(f"starting 4 workers, the gateway, nginx and HAProxy (logs in {work})")
         start_workers(processes)
         start_gateway(processes)
+        if STOCK:
+            start_stock_gateway(processes)
         start_nginx(processes)
         start_haproxy(processes)
         time.sleep(3)  # the gateway's health checks see every pool UP
@@ -657,6 +697,9 @@ def main():
         log(f"warming the gateway and workers until stable (at most {JVM_WARMUP_MAX:g} s)")
         warmups["gateway"] = warm_until_stable(GATEWAYS[0], UNIFORM, JVM_WARMUP_WINDOW, JVM_WARMUP_MIN, JVM_WARMUP_MAX)
         wrk(GATEWAYS[0], HETERO, 3)
+        if STOCK:
+            warmups["stock scg"] = warm_until_stable(STOCK_SCG, UNIFORM, JVM_WARMUP_WINDOW, JVM_WARMUP_MIN,
+                                                     JVM_WARMUP_MAX)
         # The workers served all of the gateway's warm-up: theirs only needs checking.
         warmups["direct w1"] = warm_until_stable(DIRECT, UNIFORM, JVM_WARMUP_WINDOW / 2, 0, JVM_WARMUP_WINDOW * 2)
 

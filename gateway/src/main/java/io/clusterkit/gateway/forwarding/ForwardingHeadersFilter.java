@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
 
+import io.clusterkit.gateway.proxy.UpstreamHeaders;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
@@ -64,9 +65,7 @@ final class ForwardingHeadersFilter implements HttpHeadersFilter, Ordered {
 			return input;
 		}
 		HttpHeaders incoming = request.getHeaders();
-		// every filter before this one returns a copy; only the request's own headers are
-		// read-only
-		HttpHeaders out = (input == incoming) ? copy(input) : input;
+		HttpHeaders out = UpstreamHeaders.writable(input, exchange);
 		boolean fromTrustedProxy = this.trusted.contains(peer.getAddress());
 		String proto = request.getURI().getScheme();
 		String host = incoming.getFirst(HttpHeaders.HOST);
@@ -123,12 +122,6 @@ final class ForwardingHeadersFilter implements HttpHeadersFilter, Ordered {
 			element.append('"');
 		}
 		return element.append(";proto=").append(proto).toString();
-	}
-
-	private static HttpHeaders copy(HttpHeaders headers) {
-		HttpHeaders copy = new HttpHeaders();
-		copy.addAll(headers);
-		return copy;
 	}
 
 }

@@ -81,8 +81,9 @@ class ForwardingIntegrationTests {
 
 	@Test
 	void shouldSendTheWorkerItsOwnHostAndNoHopByHopHeaders() {
-		JsonNode seen = whoami("127.0.0.2", "Host: shop.example", "Connection: keep-alive, X-Secret, X-Forwarded-For",
-				"X-Secret: hunter2", "Keep-Alive: timeout=5", "Proxy-Connection: keep-alive", "TE: trailers",
+		JsonNode seen = whoami("127.0.0.2", "Host: shop.example",
+				"Connection: keep-alive, X-Secret, X-Forwarded-For, X-Request-Id", "X-Secret: hunter2",
+				"Keep-Alive: timeout=5", "Proxy-Connection: keep-alive", "TE: trailers",
 				"Proxy-Authorization: Basic Zm9vOmJhcg==", "Upgrade: h2c");
 		assertThat(seen.path("host").asString()).isEqualTo("127.0.0.1:" + workers.port(0));
 		JsonNode headers = seen.path("headers");
@@ -94,6 +95,7 @@ class ForwardingIntegrationTests {
 		assertThat(headers.has("upgrade")).isFalse();
 		// naming it in Connection does not strip what the gateway writes
 		assertThat(header(seen, "x-forwarded-for")).containsExactly("127.0.0.2");
+		assertThat(header(seen, "x-request-id")).singleElement().asString().hasSize(36);
 	}
 
 	@Test
