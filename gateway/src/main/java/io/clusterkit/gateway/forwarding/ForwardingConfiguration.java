@@ -1,10 +1,14 @@
 package io.clusterkit.gateway.forwarding;
 
 import java.net.InetAddress;
+import java.util.List;
 
 import io.clusterkit.gateway.config.ForwardingProperties;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
 
+import org.springframework.beans.factory.support.BeanDefinitionRegistryPostProcessor;
 import org.springframework.cloud.gateway.filter.ratelimit.KeyResolver;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -17,6 +21,12 @@ import org.springframework.context.annotation.Configuration;
  */
 @Configuration(proxyBeanMethods = false)
 class ForwardingConfiguration {
+
+	private static final Log logger = LogFactory.getLog(ForwardingConfiguration.class);
+
+	private static final List<String> STOCK_HEADER_FILTERS = List.of("removeForwardedHeadersFilter",
+			"removeXForwardedHeadersFilter", "removeHopByHopHeadersFilter",
+			"transferEncodingNormalizationHeadersFilter");
 
 	@Bean
 	TrustedProxies trustedProxies(ForwardingProperties properties) {
@@ -40,8 +50,31 @@ class ForwardingConfiguration {
 	}
 
 	@Bean
-	ForwardingHeadersFilter forwardingHeadersFilter(TrustedProxies trustedProxies) {
-		return new ForwardingHeadersFilter(trustedProxies);
+	ProxyHeadersFilter proxyHeadersFilter(TrustedProxies trustedProxies) {
+		return new ProxyHeadersFilter(trustedProxies);
+	}
+
+	/**
+	 * Takes out the Spring Cloud Gateway header filters that {@link ProxyHeadersFilter}
+	 * does in the same pass: each of them copied every header of every request once more.
+	 * (Its two gRPC filters, another copy each, go with
+	 * {@code server.http2.enabled=false} in application.yml: the public port speaks
+	 * HTTP/1.1.) A name not found means a Spring Cloud Gateway release renamed it: the
+	 * filter then runs beside ours, which is slower, not wrong.
+	 */
+	@Bean
+	static BeanDefinitionRegistryPostProcessor withoutStockHeaderFilters() {
+		return (registry) -> {
+			for (String name : STOCK_HEADER_FILTERS) {
+				if (registry.containsBeanDefinition(name)) {
+					registry.removeBeanDefinition(name);
+				}
+				else {
+					logger.warn("Spring Cloud Gateway's " + name + " not found: if renamed, it now runs beside "
+							+ ProxyHeadersFilter.class.getSimpleName());
+				}
+			}
+		};
 	}
 
 }

@@ -13,6 +13,8 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
+import org.springframework.cloud.gateway.filter.headers.RemoveHopByHopHeadersFilter;
 import org.springframework.cloud.gateway.filter.ratelimit.KeyResolver;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
@@ -96,6 +98,14 @@ class ForwardingIntegrationTests {
 		// naming it in Connection does not strip what the gateway writes
 		assertThat(header(seen, "x-forwarded-for")).containsExactly("127.0.0.2");
 		assertThat(header(seen, "x-request-id")).singleElement().asString().hasSize(36);
+	}
+
+	@Test
+	void shouldFilterHeadersInOnePassInsteadOfSpringCloudGatewaysCopies(@Autowired List<HttpHeadersFilter> filters) {
+		assertThat(filters).first().isInstanceOf(ProxyHeadersFilter.class);
+		assertThat(filters).noneMatch((filter) -> filter.getClass()
+			.getPackageName()
+			.equals(RemoveHopByHopHeadersFilter.class.getPackageName()));
 	}
 
 	@Test
