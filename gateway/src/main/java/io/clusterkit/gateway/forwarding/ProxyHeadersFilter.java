@@ -103,7 +103,10 @@ final class ProxyHeadersFilter implements HttpHeadersFilter, Ordered {
 		String peerAddress = peer.getAddress().getHostAddress();
 		out.set(X_FORWARDED_FOR, chain(fromTrustedProxy, incoming.get(X_FORWARDED_FOR), peerAddress));
 		out.set(X_FORWARDED_PROTO, keptOr(fromTrustedProxy, incoming.getFirst(X_FORWARDED_PROTO), proto));
-		setOrRemove(out, X_FORWARDED_HOST, keptOr(fromTrustedProxy, incoming.getFirst(X_FORWARDED_HOST), host));
+		String forwardedHost = keptOr(fromTrustedProxy, incoming.getFirst(X_FORWARDED_HOST), host);
+		if (forwardedHost != null) {
+			out.set(X_FORWARDED_HOST, forwardedHost);
+		}
 		out.set(X_FORWARDED_PORT, keptOr(fromTrustedProxy, incoming.getFirst(X_FORWARDED_PORT), port));
 		out.set(FORWARDED, chain(fromTrustedProxy, incoming.get(FORWARDED), element(peer.getAddress(), host, proto)));
 		return out;
@@ -165,15 +168,6 @@ final class ProxyHeadersFilter implements HttpHeadersFilter, Ordered {
 
 	private static @Nullable String keptOr(boolean keep, @Nullable String before, @Nullable String own) {
 		return (keep && before != null) ? before : own;
-	}
-
-	private static void setOrRemove(HttpHeaders headers, String name, @Nullable String value) {
-		if (value != null) {
-			headers.set(name, value);
-		}
-		else {
-			headers.remove(name);
-		}
 	}
 
 	/** One RFC 7239 element: {@code for=192.0.2.7;host="example.com:8080";proto=http}. */

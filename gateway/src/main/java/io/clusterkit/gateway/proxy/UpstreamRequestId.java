@@ -33,7 +33,13 @@ class UpstreamRequestId implements HttpHeadersFilter, Ordered {
 		if (id == null) {
 			return input;
 		}
-		HttpHeaders headers = UpstreamHeaders.writable(input, exchange);
+		// the filters before this one return copies; only the request's own headers are
+		// read-only
+		HttpHeaders headers = input;
+		if (headers == exchange.getRequest().getHeaders()) {
+			headers = new HttpHeaders();
+			headers.addAll(input);
+		}
 		headers.set(RequestIdFilter.HEADER, id);
 		return headers;
 	}
