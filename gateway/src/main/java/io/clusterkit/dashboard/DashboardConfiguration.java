@@ -13,6 +13,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.core.io.Resource;
 import org.springframework.http.CacheControl;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.web.reactive.function.server.RouterFunction;
 import org.springframework.web.reactive.function.server.RouterFunctions;
@@ -56,6 +57,15 @@ class DashboardConfiguration {
 						.bodyValue(chartJs))
 			.resources(page + "/**", new ClassPathResource("dashboard/"),
 					(resource, headers) -> headers.setCacheControl(CacheControl.noCache()))
+			.filter((request, next) -> {
+				// its buttons drain instances: no other page may frame it and trick a
+				// click
+				HttpHeaders headers = request.exchange().getResponse().getHeaders();
+				headers.set("X-Frame-Options", "DENY");
+				headers.set("Content-Security-Policy", "frame-ancestors 'none'");
+				headers.set("X-Content-Type-Options", "nosniff");
+				return next.handle(request);
+			})
 			.build();
 	}
 

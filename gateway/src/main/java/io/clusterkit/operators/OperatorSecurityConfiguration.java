@@ -1,5 +1,9 @@
 package io.clusterkit.operators;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.UUID;
+
 import io.clusterkit.gateway.config.AdminProperties;
 import reactor.core.publisher.Mono;
 
@@ -15,6 +19,7 @@ import org.springframework.security.core.userdetails.ReactiveUserDetailsService;
 import org.springframework.security.core.userdetails.User;
 import org.springframework.security.core.userdetails.UserDetails;
 import org.springframework.security.crypto.factory.PasswordEncoderFactories;
+import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 
 /**
@@ -52,17 +57,30 @@ class OperatorSecurityConfiguration {
 			.build();
 	}
 
+	/**
+	 * The operator, and for any other name a decoy whose password matches nothing: the
+	 * password check runs either way, so an unknown user takes as long to refuse as a
+	 * wrong password, and the answer's timing does not tell which names exist.
+	 */
 	@Bean
 	ReactiveUserDetailsService operators(AdminProperties admin) {
 		if (admin.password() == null || admin.password().isBlank()) {
 			return (username) -> Mono.empty();
 		}
+		PasswordEncoder encoder = PasswordEncoderFactories.createDelegatingPasswordEncoder();
 		UserDetails operator = User.withUsername(admin.username())
-			.password(PasswordEncoderFactories.createDelegatingPasswordEncoder().encode(admin.password()))
+			.password(encoder.encode(admin.password()))
 			.roles(OPERATOR)
 			.build();
-		return (username) -> operator.getUsername().equals(username) ? Mono.just(User.withUserDetails(operator).build())
-				: Mono.empty();
+		UserDetails decoy = User.withUsername(admin.username())
+			.password(encoder.encode(UUID.randomUUID().toString()))
+			.roles()
+			.build();
+		byte[] operatorName = admin.username().getBytes(StandardCharsets.UTF_8);
+		return (username) -> Mono.just(User
+			.withUserDetails(
+					MessageDigest.isEqual(operatorName, username.getBytes(StandardCharsets.UTF_8)) ? operator : decoy)
+			.build());
 	}
 
 }

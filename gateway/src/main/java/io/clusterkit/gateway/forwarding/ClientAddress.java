@@ -2,6 +2,7 @@ package io.clusterkit.gateway.forwarding;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 import java.util.List;
 
 import io.netty.util.NetUtil;
@@ -58,10 +59,24 @@ public final class ClientAddress {
 	 * @return the client's address
 	 */
 	InetAddress resolve(InetAddress peer, @Nullable List<String> forwardedFor) {
+		List<InetAddress> hops = trustedHops(peer, forwardedFor);
+		return hops.isEmpty() ? peer : hops.get(0);
+	}
+
+	/**
+	 * The part of {@code X-Forwarded-For} somebody vouches for: from the client (the
+	 * first untrusted hop from the right) to the hop before the peer, left to right.
+	 * Entries left of the client, and anything sent by an untrusted peer, are dropped.
+	 * @param peer the TCP peer
+	 * @param forwardedFor the values of {@code X-Forwarded-For}, in order, or
+	 * {@code null}
+	 * @return the hops, empty when the peer is the client
+	 */
+	List<InetAddress> trustedHops(InetAddress peer, @Nullable List<String> forwardedFor) {
 		if (forwardedFor == null || !this.trusted.contains(peer)) {
-			return peer;
+			return List.of();
 		}
-		InetAddress client = peer;
+		ArrayDeque<InetAddress> hops = new ArrayDeque<>();
 		for (int v = forwardedFor.size() - 1; v >= 0; v--) {
 			String value = forwardedFor.get(v);
 			int end = value.length();
@@ -71,16 +86,16 @@ public final class ClientAddress {
 				if (hop == null) {
 					// a hop no one can read: the last one that could be read is all we
 					// know
-					return client;
+					return List.copyOf(hops);
 				}
-				client = hop;
+				hops.addFirst(hop);
 				if (!this.trusted.contains(hop)) {
-					return hop;
+					return List.copyOf(hops);
 				}
 				end = comma;
 			}
 		}
-		return client;
+		return List.copyOf(hops);
 	}
 
 	/** An address as proxies write it: bare, bracketed IPv6, or either with a port. */

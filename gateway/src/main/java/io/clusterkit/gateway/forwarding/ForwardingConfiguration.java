@@ -50,8 +50,8 @@ class ForwardingConfiguration {
 	}
 
 	@Bean
-	ProxyHeadersFilter proxyHeadersFilter(TrustedProxies trustedProxies) {
-		return new ProxyHeadersFilter(trustedProxies);
+	ProxyHeadersFilter proxyHeadersFilter(TrustedProxies trustedProxies, ClientAddress clientAddress) {
+		return new ProxyHeadersFilter(trustedProxies, clientAddress);
 	}
 
 	/**

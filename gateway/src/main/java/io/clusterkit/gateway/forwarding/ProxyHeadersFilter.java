@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
+import io.clusterkit.accesslog.AccessLogAutoConfiguration;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
@@ -28,9 +29,16 @@ import org.springframework.web.server.ServerWebExchange;
  * (RFC 9112, section 6.1: the pair is how requests are smuggled);</li>
  * <li>the upstream learns where the request came from, in {@code X-Forwarded-For},
  * {@code X-Forwarded-Proto}, {@code X-Forwarded-Host}, {@code X-Forwarded-Port} and RFC
- * 7239 {@code Forwarded}: from a trusted proxy the incoming chain is kept and this hop
- * appended; from anyone else the incoming values are dropped and the gateway writes its
- * own, starting at the TCP peer.</li>
+ * 7239 {@code Forwarded}: from a trusted proxy the part of the incoming
+ * {@code X-Forwarded-For} chain that trusted hops vouch for is kept, starting at the
+ * client {@link ClientAddress} resolves, and this hop appended; from anyone else the
+ * incoming values are dropped and the gateway writes its own, starting at the TCP peer.
+ * {@code Forwarded} is written from the same chain, never passed on, so a worker reading
+ * the leftmost entry of either header sees the client the gateway (and its rate limit)
+ * sees;</li>
+ * <li>headers that claim a client address or a path ({@code X-Real-IP},
+ * {@code True-Client-IP}, {@code X-Client-IP}, {@code X-Original-URL},
+ * {@code X-Rewrite-URL}) never reach the upstream as a client wrote them.</li>
  * </ul>
  * It replaces four of Spring Cloud Gateway's header filters (see
  * {@link ForwardingConfiguration}), each of which copied every header once more per
@@ -38,7 +46,7 @@ import org.springframework.web.server.ServerWebExchange;
  * trusted proxies configured, drop these headers and write none, so workers would see
  * only the gateway's address. The {@code Connection} header is read from the request as
  * it came, so a client naming {@code X-Forwarded-For} there strips nothing the gateway
- * writes.
+ * writes, and naming {@code X-Request-Id} does not strip the id.
  *
  * @author clusterkit
  */
@@ -58,10 +66,20 @@ final class ProxyHeadersFilter implements HttpHeadersFilter, Ordered {
 
 	static final String FORWARDED = "Forwarded";
 
+	/** Client-written claims of an address or a path that some servers believe. */
+	static final Set<String> CLAIMS = caseInsensitive("X-Real-IP", "True-Client-IP", "X-Client-IP", "X-Original-URL",
+			"X-Rewrite-URL");
+
+	/** End to end whatever the Connection header says: the request's id. */
+	static final Set<String> END_TO_END = caseInsensitive(AccessLogAutoConfiguration.REQUEST_ID_HEADER);
+
 	private final TrustedProxies trusted;
 
-	ProxyHeadersFilter(TrustedProxies trusted) {
+	private final ClientAddress clientAddress;
+
+	ProxyHeadersFilter(TrustedProxies trusted, ClientAddress clientAddress) {
 		this.trusted = trusted;
+		this.clientAddress = clientAddress;
 	}
 
 	/**
@@ -101,14 +119,34 @@ final class ProxyHeadersFilter implements HttpHeadersFilter, Ordered {
 				(request.getLocalAddress() != null) ? request.getLocalAddress().getPort() : request.getURI().getPort());
 
 		String peerAddress = peer.getAddress().getHostAddress();
-		out.set(X_FORWARDED_FOR, chain(fromTrustedProxy, incoming.get(X_FORWARDED_FOR), peerAddress));
-		out.set(X_FORWARDED_PROTO, keptOr(fromTrustedProxy, incoming.getFirst(X_FORWARDED_PROTO), proto));
+		String forwardedProto = keptOr(fromTrustedProxy, incoming.getFirst(X_FORWARDED_PROTO), proto);
 		String forwardedHost = keptOr(fromTrustedProxy, incoming.getFirst(X_FORWARDED_HOST), host);
+		String ownElement = element(peer.getAddress(), host, proto);
+		List<InetAddress> hops = this.clientAddress.trustedHops(peer.getAddress(), incoming.get(X_FORWARDED_FOR));
+		if (hops.isEmpty()) {
+			out.set(X_FORWARDED_FOR, peerAddress);
+			out.set(FORWARDED, ownElement);
+		}
+		else {
+			// the client's element says what it asked the first proxy for: workers read
+			// it
+			StringBuilder forwardedFor = new StringBuilder(64);
+			StringBuilder forwarded = new StringBuilder(128)
+				.append(element(hops.get(0), forwardedHost, forwardedProto));
+			for (int i = 0; i < hops.size(); i++) {
+				forwardedFor.append(hops.get(i).getHostAddress()).append(", ");
+				if (i > 0) {
+					appendFor(forwarded.append(", "), hops.get(i));
+				}
+			}
+			out.set(X_FORWARDED_FOR, forwardedFor.append(peerAddress).toString());
+			out.set(FORWARDED, forwarded.append(", ").append(ownElement).toString());
+		}
+		out.set(X_FORWARDED_PROTO, forwardedProto);
 		if (forwardedHost != null) {
 			out.set(X_FORWARDED_HOST, forwardedHost);
 		}
 		out.set(X_FORWARDED_PORT, keptOr(fromTrustedProxy, incoming.getFirst(X_FORWARDED_PORT), port));
-		out.set(FORWARDED, chain(fromTrustedProxy, incoming.get(FORWARDED), element(peer.getAddress(), host, proto)));
 		return out;
 	}
 
@@ -122,8 +160,8 @@ final class ProxyHeadersFilter implements HttpHeadersFilter, Ordered {
 		HttpHeaders out = new HttpHeaders();
 		for (Map.Entry<String, List<String>> header : input.headerSet()) {
 			String name = header.getKey();
-			if (HOP_BY_HOP.contains(name) || (named != null && named.contains(name))
-					|| (request && isForwarding(name))) {
+			if (HOP_BY_HOP.contains(name) || (named != null && named.contains(name) && !END_TO_END.contains(name))
+					|| (request && (isForwarding(name) || CLAIMS.contains(name)))) {
 				continue;
 			}
 			out.addAll(name, header.getValue());
@@ -159,26 +197,13 @@ final class ProxyHeadersFilter implements HttpHeadersFilter, Ordered {
 		return Collections.unmodifiableSet(set);
 	}
 
-	private static String chain(boolean keep, @Nullable List<String> before, String hop) {
-		if (!keep || before == null || before.isEmpty()) {
-			return hop;
-		}
-		return String.join(", ", before) + ", " + hop;
-	}
-
 	private static @Nullable String keptOr(boolean keep, @Nullable String before, @Nullable String own) {
 		return (keep && before != null) ? before : own;
 	}
 
 	/** One RFC 7239 element: {@code for=192.0.2.7;host="example.com:8080";proto=http}. */
 	static String element(InetAddress peer, @Nullable String host, String proto) {
-		StringBuilder element = new StringBuilder(64).append("for=");
-		if (peer instanceof Inet6Address) {
-			element.append("\"[").append(peer.getHostAddress()).append("]\"");
-		}
-		else {
-			element.append(peer.getHostAddress());
-		}
+		StringBuilder element = appendFor(new StringBuilder(64), peer);
 		if (host != null) {
 			element.append(";host=\"");
 			for (int i = 0; i < host.length(); i++) {
@@ -191,6 +216,18 @@ final class ProxyHeadersFilter implements HttpHeadersFilter, Ordered {
 			element.append('"');
 		}
 		return element.append(";proto=").append(proto).toString();
+	}
+
+	/**
+	 * {@code for=192.0.2.7}, or {@code for="[2001:db8::7]"}: IPv6 quoted, as RFC 7239
+	 * asks.
+	 */
+	private static StringBuilder appendFor(StringBuilder element, InetAddress address) {
+		element.append("for=");
+		if (address instanceof Inet6Address) {
+			return element.append("\"[").append(address.getHostAddress()).append("]\"");
+		}
+		return element.append(address.getHostAddress());
 	}
 
 }

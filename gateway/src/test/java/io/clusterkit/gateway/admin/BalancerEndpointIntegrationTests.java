@@ -122,6 +122,10 @@ class BalancerEndpointIntegrationTests {
 			.isOk()
 			.expectHeader()
 			.contentTypeCompatibleWith(MediaType.TEXT_HTML)
+			.expectHeader()
+			.valueEquals("X-Frame-Options", "DENY")
+			.expectHeader()
+			.valueEquals("Content-Security-Policy", "frame-ancestors 'none'")
 			.expectBody(String.class)
 			.value((page) -> assertThat(page).contains("src=\"dashboard/chart.js\"", "src=\"dashboard/dashboard.js\""));
 		for (String asset : new String[] { "chart.js", "dashboard.js", "dashboard.css" }) {

@@ -73,12 +73,43 @@ class ForwardingIntegrationTests {
 		JsonNode seen = whoami("127.0.0.3", "Host: shop.example", "X-Forwarded-For: 203.0.113.9, 10.1.2.3",
 				"Forwarded: for=203.0.113.9", "X-Forwarded-Proto: https", "X-Forwarded-Host: www.shop.example");
 		assertThat(header(seen, "x-forwarded-for")).containsExactly("203.0.113.9, 10.1.2.3, 127.0.0.3");
-		assertThat(header(seen, "forwarded"))
-			.containsExactly("for=203.0.113.9, for=127.0.0.3;host=\"shop.example\";proto=http");
+		assertThat(header(seen, "forwarded")).containsExactly("for=203.0.113.9;host=\"www.shop.example\";proto=https, "
+				+ "for=10.1.2.3, for=127.0.0.3;host=\"shop.example\";proto=http");
 		assertThat(header(seen, "x-forwarded-proto")).containsExactly("https");
 		assertThat(header(seen, "x-forwarded-host")).containsExactly("www.shop.example");
 		// the worker reads the leftmost entry: the client the trusted chain names
 		assertThat(seen.path("client").asString()).isEqualTo("203.0.113.9");
+	}
+
+	@Test
+	void shouldMakeWorkersSeeTheClientTheGatewaySees() {
+		// a proxy that sends only X-Forwarded-For
+		assertThat(whoami("127.0.0.3", "Host: shop.example", "X-Forwarded-For: 203.0.113.9").path("client").asString())
+			.isEqualTo("203.0.113.9");
+		// a client's own Forwarded and a forged leftmost entry, passed on by a trusted
+		// proxy
+		JsonNode forged = whoami("127.0.0.3", "Host: shop.example", "Forwarded: for=198.51.100.66",
+				"X-Forwarded-For: 198.51.100.66, 203.0.113.9");
+		assertThat(forged.path("client").asString()).isEqualTo("203.0.113.9");
+		assertThat(header(forged, "x-forwarded-for")).containsExactly("203.0.113.9, 127.0.0.3");
+	}
+
+	@Test
+	void shouldPassTheClientsRequestIdEvenWhenConnectionNamesIt() {
+		JsonNode seen = whoami("127.0.0.2", "Host: shop.example", "Connection: X-Request-Id",
+				"X-Request-Id: 0f8fad5b-d9cb-469f-a165-70867728950e");
+		assertThat(header(seen, "x-request-id")).containsExactly("0f8fad5b-d9cb-469f-a165-70867728950e");
+	}
+
+	@Test
+	void shouldNotPassClaimsOfAddressOrPath() {
+		JsonNode headers = whoami("127.0.0.3", "Host: shop.example", "X-Real-IP: 1.2.3.4", "True-Client-IP: 1.2.3.4",
+				"X-Original-URL: /actuator", "X-Rewrite-URL: /actuator")
+			.path("headers");
+		assertThat(headers.has("x-real-ip")).isFalse();
+		assertThat(headers.has("true-client-ip")).isFalse();
+		assertThat(headers.has("x-original-url")).isFalse();
+		assertThat(headers.has("x-rewrite-url")).isFalse();
 	}
 
 	@Test

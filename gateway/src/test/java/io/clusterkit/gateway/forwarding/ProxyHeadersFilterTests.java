@@ -13,7 +13,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class ProxyHeadersFilterTests {
 
-	final ProxyHeadersFilter filter = new ProxyHeadersFilter(TrustedProxies.parse(List.of("10.0.0.0/8"), "key"));
+	static final TrustedProxies trusted = TrustedProxies.parse(List.of("10.0.0.0/8"), "key");
+
+	final ProxyHeadersFilter filter = new ProxyHeadersFilter(trusted, new ClientAddress(trusted));
 
 	@Test
 	void shouldLeaveHopByHopAndConnectionNamedHeadersBehind() {
@@ -50,8 +52,28 @@ class ProxyHeadersFilterTests {
 		HttpHeaders sent = request(exchange);
 		assertThat(sent.get("X-Forwarded-For")).containsExactly("1.2.3.4, 10.1.1.1");
 		assertThat(sent.get("X-Forwarded-Proto")).containsExactly("https");
-		assertThat(sent.get("Forwarded"))
-			.containsExactly("for=1.2.3.4;proto=https, for=10.1.1.1;host=\"shop.example\";proto=http");
+		assertThat(sent.get("Forwarded")).containsExactly(
+				"for=1.2.3.4;host=\"shop.example\";proto=https, for=10.1.1.1;host=\"shop.example\";proto=http");
+	}
+
+	@Test
+	void shouldStartTheChainAtTheClientTheTrustedHopsName() {
+		MockServerWebExchange exchange = exchange("10.1.1.1", "X-Forwarded-For", "6.6.6.6, 1.2.3.4, 10.2.2.2",
+				"Forwarded", "for=6.6.6.6");
+		HttpHeaders sent = request(exchange);
+		assertThat(sent.get("X-Forwarded-For")).containsExactly("1.2.3.4, 10.2.2.2, 10.1.1.1");
+		assertThat(sent.get("Forwarded")).containsExactly(
+				"for=1.2.3.4;host=\"shop.example\";proto=http, for=10.2.2.2, for=10.1.1.1;host=\"shop.example\";proto=http");
+	}
+
+	@Test
+	void shouldDropClaimsOfAddressOrPathAndKeepTheRequestId() {
+		MockServerWebExchange exchange = exchange("203.0.113.9", "X-Real-IP", "1.2.3.4", "True-Client-IP", "1.2.3.4",
+				"X-Original-URL", "/admin", "X-Rewrite-URL", "/admin", "X-Request-Id", "abc", "Connection",
+				"X-Request-Id");
+		HttpHeaders sent = request(exchange);
+		assertThat(sent.headerNames()).doesNotContain("X-Real-IP", "True-Client-IP", "X-Original-URL", "X-Rewrite-URL");
+		assertThat(sent.get("X-Request-Id")).containsExactly("abc");
 	}
 
 	@Test

@@ -47,7 +47,8 @@ class HostileRequestsIntegrationTests {
 	@ValueSource(strings = { "/api/../actuator/health", "/api/v1/../../actuator/prometheus",
 			"/api/%2e%2e/actuator/health", "/api/%2E%2E/actuator/env", "/api/v1/..%2factuator/health",
 			"/api/..;/actuator/health", "/api/v1/%5c..%5cactuator", "/api/v1/hello%00.json", "/api/./v1/hello",
-			"/api/v1/..\\actuator", "/api/v1/<script>" })
+			"/api/v1/..\\actuator", "/api/v1/<script>", "/api/v1/..%3b/actuator/health",
+			"/api/%252e%252e/actuator/health", "/api/%c0%ae%c0%ae/actuator/health" })
 	void shouldRefuseAmbiguousPaths(String path) {
 		RawHttp.Response response = get(path, "Host: gateway");
 		assertThat(response.status()).isEqualTo(400);
