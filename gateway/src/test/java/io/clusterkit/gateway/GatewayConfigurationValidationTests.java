@@ -38,6 +38,12 @@ class GatewayConfigurationValidationTests {
 							cluster.limits.max-body-size                                                 | huge    | cluster.limits.max-body-size
 							cluster.limits.header-timeout                                                | 0s      | cluster.limits.headerTimeout
 							cluster.limits.max-connections                                               | 0       | cluster.limits.maxConnections
+							cluster.limits.body-timeout                                                  | 0s      | cluster.limits.bodyTimeout
+							cluster.limits.websocket-idle-timeout                                        | 100ms   | cluster.limits.websocketIdleTimeout
+							cluster.limits.max-connections-per-client                                    | -1      | cluster.limits.maxConnectionsPerClient
+							cluster.health.ejection.max-ejection-percent                                 | 101     | cluster.health.ejection.maxEjectionPercent
+							cluster.proxy.response-timeout                                               | 0s      | cluster.proxy.responseTimeout
+							spring.cloud.gateway.server.webflux.httpclient.response-timeout              | 5s      | set cluster.proxy.response-timeout instead
 							cluster.rate-limit.requests-per-second                                       | 0       | cluster.rate-limit.requestsPerSecond
 							cluster.rate-limit.burst                                                     | 0       | cluster.rate-limit.burst
 							cluster.rate-limit.enabled                                                   | sure    | cluster.rate-limit.enabled

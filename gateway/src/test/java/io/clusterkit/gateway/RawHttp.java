@@ -91,6 +91,19 @@ public final class RawHttp implements AutoCloseable {
 	 * Read one response: the head, then a body framed by length, by chunks, or by close.
 	 */
 	public Response read(Duration timeout) {
+		Response head = readHead(timeout);
+		try {
+			return new Response(head.status(), head.headers(), body(head.headers()));
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/**
+	 * Read a response's head only: what an upgrade answers before the protocol changes.
+	 */
+	public Response readHead(Duration timeout) {
 		try {
 			this.socket.setSoTimeout((int) timeout.toMillis());
 			String statusLine = line();
@@ -105,7 +118,22 @@ public final class RawHttp implements AutoCloseable {
 					.add(line.substring(colon + 1).trim());
 			}
 			int status = Integer.parseInt(statusLine.split(" ")[1]);
-			return new Response(status, headers, body(headers));
+			return new Response(status, headers, "");
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/** Exactly {@code count} bytes, as they come: frames of an upgraded protocol. */
+	public byte[] readBytes(int count, Duration timeout) {
+		try {
+			this.socket.setSoTimeout((int) timeout.toMillis());
+			byte[] bytes = this.in.readNBytes(count);
+			if (bytes.length < count) {
+				throw new IOException("connection closed after " + bytes.length + " of " + count + " bytes");
+			}
+			return bytes;
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);

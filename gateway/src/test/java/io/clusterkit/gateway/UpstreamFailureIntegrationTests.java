@@ -1,5 +1,10 @@
 package io.clusterkit.gateway;
 
+import java.time.Duration;
+
+import io.clusterkit.gateway.balancer.Endpoint;
+import io.clusterkit.gateway.balancer.EndpointRegistry;
+
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -65,6 +70,42 @@ class UpstreamFailureIntegrationTests {
 				.expectBody()
 				.jsonPath("$.detail")
 				.value(String.class, (detail) -> assertThat(detail).contains("worker-service"));
+		}
+
+	}
+
+	/**
+	 * Every instance DOWN by its readiness probe: 503 at once, no panic routing. A DOWN
+	 * instance said it must not take traffic (it is shutting down, or cannot serve), or
+	 * cannot be reached; sending to it anyway would spray requests at terminating pods.
+	 */
+	@Nested
+	@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+			properties = { "management.server.port=0", "cluster.health.interval=200ms", "cluster.health.fall=1",
+					"spring.cloud.discovery.client.simple.instances.worker-service[0].uri=http://127.0.0.1:1",
+					"spring.cloud.discovery.client.simple.instances.worker-service[1].uri=http://127.0.0.1:2" })
+	@AutoConfigureWebTestClient
+	class AllDown {
+
+		@Autowired
+		WebTestClient client;
+
+		@Autowired
+		EndpointRegistry registry;
+
+		@Test
+		void shouldAnswerServiceUnavailableWithoutPanicRouting() {
+			Await.until("both instances probed DOWN", Duration.ofSeconds(10),
+					() -> this.registry.endpoints().size() == 2
+							&& this.registry.endpoints().stream().noneMatch(Endpoint::isUp));
+			this.client.get()
+				.uri("/api/v1/hello")
+				.exchange()
+				.expectStatus()
+				.isEqualTo(503)
+				.expectHeader()
+				.contentType(MediaType.APPLICATION_PROBLEM_JSON);
+			assertThat(this.registry.endpoints()).allSatisfy((endpoint) -> assertThat(endpoint.sent()).isZero());
 		}
 
 	}

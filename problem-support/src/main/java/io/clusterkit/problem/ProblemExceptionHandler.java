@@ -6,6 +6,7 @@ import java.util.List;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
+import reactor.netty.channel.AbortedException;
 
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
@@ -24,9 +25,11 @@ import org.springframework.web.server.WebExceptionHandler;
  * {@code application/problem+json} body: Spring's own {@link ErrorResponse} exceptions
  * (404, 405, 415, 413, ...) keep their status, headers and detail; failures named by a
  * {@link ProblemMapper} get the mapper's problem; anything else is a 500 whose body says
- * nothing of the cause, while the log keeps the stack trace. Ordered before Spring Boot's
- * {@code DefaultErrorWebExceptionHandler} so no client ever sees Boot's error map or a
- * stack trace.
+ * nothing of the cause, while the log keeps the stack trace. A peer that closed its
+ * connection (Reactor Netty's {@link AbortedException}: a client that left, or a gateway
+ * that aborted an upload it could not complete) gets no answer and one DEBUG line: it is
+ * nobody's failure. Ordered before Spring Boot's {@code DefaultErrorWebExceptionHandler}
+ * so no client ever sees Boot's error map or a stack trace.
  *
  * @author clusterkit
  */
@@ -65,6 +68,15 @@ public class ProblemExceptionHandler implements WebExceptionHandler, Ordered {
 
 	@Override
 	public Mono<Void> handle(ServerWebExchange exchange, Throwable ex) {
+		if (ex instanceof AbortedException) {
+			// the peer closed its connection: nobody is left to answer, and nothing
+			// failed
+			if (logger.isDebugEnabled()) {
+				logger.debug("Peer closed the connection of " + exchange.getRequest().getMethod() + " "
+						+ exchange.getRequest().getPath() + ": " + ex.getMessage());
+			}
+			return Mono.empty();
+		}
 		if (exchange.getResponse().isCommitted()) {
 			return Mono.error(ex);
 		}

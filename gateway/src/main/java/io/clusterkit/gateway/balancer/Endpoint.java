@@ -110,7 +110,7 @@ public final class Endpoint {
 	 * Count one request outcome, towards ejection too.
 	 * @param success whether the instance answered below 500
 	 * @param threshold consecutive failures that eject; 0 never does
-	 * @return true when this failure reached the threshold
+	 * @return true when the failures in a row reached the threshold
 	 */
 	boolean recordOutcome(boolean success, int threshold) {
 		if (success) {
@@ -118,7 +118,15 @@ public final class Endpoint {
 			return false;
 		}
 		this.failures.increment();
-		return this.consecutiveFailures.incrementAndGet() == threshold;
+		return this.consecutiveFailures.incrementAndGet() >= threshold && threshold > 0;
+	}
+
+	/**
+	 * Whether balancers may pick this instance: UP, not ejected, not drained.
+	 * @return true while eligible
+	 */
+	public boolean isEligible() {
+		return this.up && !this.ejected && !this.draining && this.weight > 0;
 	}
 
 	/**

@@ -1,6 +1,7 @@
 package io.clusterkit.gateway.balancer;
 
 import java.lang.System.Logger.Level;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -142,14 +143,37 @@ public final class EndpointRegistry {
 	}
 
 	/**
-	 * Count a request's outcome on an instance; the failure that completes a run of
-	 * {@code consecutiveFailures} ejects it (passive health, Envoy's outlier detection).
+	 * Count a request's outcome on an instance; a run of {@code consecutiveFailures}
+	 * ejects it (passive health, Envoy's outlier detection), unless that would take the
+	 * service past its share of ejected instances or leave it no eligible instance: then
+	 * the failures are counted, and the next one tries again.
 	 * @param endpoint the instance
 	 * @param success whether it answered below 500
 	 */
 	public void recordOutcome(Endpoint endpoint, boolean success) {
 		this.listener.ended(endpoint, success);
-		if (!endpoint.recordOutcome(success, this.ejection.consecutiveFailures())) {
+		if (endpoint.recordOutcome(success, this.ejection.consecutiveFailures()) && !endpoint.isEjected()) {
+			ejectUnlessCapped(endpoint);
+		}
+	}
+
+	// Rare (a run of failures), so it takes the lock that keeps two ejections from
+	// passing the cap together; the request path never does.
+	private synchronized void ejectUnlessCapped(Endpoint endpoint) {
+		Collection<Endpoint> pool = serviceOf(endpoint);
+		int ejected = 0;
+		int eligible = 0;
+		for (Endpoint other : pool) {
+			ejected += other.isEjected() ? 1 : 0;
+			eligible += (other != endpoint && other.isEligible()) ? 1 : 0;
+		}
+		if (eligible == 0 || (ejected > 0 && (ejected + 1) * 100 > this.ejection.maxPercent() * pool.size())) {
+			if (logger.isLoggable(Level.DEBUG)) {
+				logger.log(Level.DEBUG,
+						"{0} not ejected after {1} consecutive failures: {2} of {3} instances are "
+								+ "ejected, {4} other eligible",
+						endpoint.address(), this.ejection.consecutiveFailures(), ejected, pool.size(), eligible);
+			}
 			return;
 		}
 		long duration = endpoint.eject(this.nanoClock.getAsLong(), this.ejection.baseNanos(), this.ejection.maxNanos());
@@ -159,6 +183,15 @@ public final class EndpointRegistry {
 			logger.log(Level.INFO, "{0} ejected for {1} ms after {2} consecutive failures", endpoint.address(),
 					duration / 1_000_000, this.ejection.consecutiveFailures());
 		}
+	}
+
+	private Collection<Endpoint> serviceOf(Endpoint endpoint) {
+		for (Map<String, Endpoint> endpoints : this.services.values()) {
+			if (endpoints.get(endpoint.address()) == endpoint) {
+				return endpoints.values();
+			}
+		}
+		return List.of(endpoint);
 	}
 
 	/**
@@ -244,11 +277,13 @@ public final class EndpointRegistry {
 	 * @param consecutiveFailures failures in a row that eject; 0 turns ejection off
 	 * @param baseNanos the first ejection's length, doubled on each repeated one
 	 * @param maxNanos the cap of an ejection's length
+	 * @param maxPercent the largest share of a service's instances ejected at once; one
+	 * may always be, while another instance remains eligible
 	 */
-	public record Ejection(int consecutiveFailures, long baseNanos, long maxNanos) {
+	public record Ejection(int consecutiveFailures, long baseNanos, long maxNanos, int maxPercent) {
 
 		/** No passive ejection. */
-		public static final Ejection OFF = new Ejection(0, 0, 0);
+		public static final Ejection OFF = new Ejection(0, 0, 0, 0);
 
 	}
 

@@ -83,10 +83,15 @@ public record HealthProperties(@DefaultValue("true") boolean enabled,
 	 * to 1 h
 	 * @param maxTime the longest ejection; an instance that stays in for this long starts
 	 * again from the base time; 100 ms to 1 h
+	 * @param maxEjectionPercent the largest share of a service's instances that may be
+	 * ejected at once, as Envoy's {@code max_ejection_percent}; one instance may always
+	 * be ejected. Past it, failures are still counted but nobody more is ejected, so
+	 * passive health can never empty a pool; 0 to 100
 	 */
 	public record Ejection(@Min(0) @Max(1000) @DefaultValue("5") int consecutiveFailures,
 			@DurationMin(millis = 100) @DurationMax(hours = 1) @DefaultValue("30s") Duration baseTime,
-			@DurationMin(millis = 100) @DurationMax(hours = 1) @DefaultValue("5m") Duration maxTime) {
+			@DurationMin(millis = 100) @DurationMax(hours = 1) @DefaultValue("5m") Duration maxTime,
+			@Min(0) @Max(100) @DefaultValue("50") int maxEjectionPercent) {
 
 	}
 

@@ -25,13 +25,24 @@ import org.springframework.validation.annotation.Validated;
  * it, which is what stops a slowloris client holding connections with a trickle of bytes
  * @param maxConnections concurrent client connections; further ones wait in the kernel's
  * accept queue until one closes, as with HAProxy's {@code maxconn}
+ * @param bodyTimeout longest silence allowed while a request body streams in (time with
+ * reading paused by a slow instance does not count); 408 after it, the upstream request
+ * aborted mid-body and nothing charged to the instance; 100 ms to 10 min
+ * @param websocketIdleTimeout a proxied WebSocket with no frame either way for this long
+ * is closed with status 1001 on both sides, so idle sockets cannot pile up; 1 s to 24 h
+ * @param maxConnectionsPerClient requests in progress and WebSockets one client address
+ * (behind trusted proxies, the client they name) may hold at once; 429 past it; 0 turns
+ * the cap off; 0 to 1,000,000
  * @author clusterkit
  */
 @Validated
 @ConfigurationProperties(LimitsProperties.PREFIX)
 public record LimitsProperties(@DefaultValue("1MB") DataSize maxBodySize,
 		@DurationMin(millis = 100) @DurationMax(minutes = 10) @DefaultValue("10s") Duration headerTimeout,
-		@Min(1) @Max(1_000_000) @DefaultValue("10000") int maxConnections) {
+		@Min(1) @Max(1_000_000) @DefaultValue("10000") int maxConnections,
+		@DurationMin(millis = 100) @DurationMax(minutes = 10) @DefaultValue("10s") Duration bodyTimeout,
+		@DurationMin(seconds = 1) @DurationMax(hours = 24) @DefaultValue("5m") Duration websocketIdleTimeout,
+		@Min(0) @Max(1_000_000) @DefaultValue("256") int maxConnectionsPerClient) {
 
 	/** Prefix of the limit settings. */
 	public static final String PREFIX = "cluster.limits";

@@ -92,20 +92,11 @@ final class BodySizeLimitFilter implements GlobalFilter, Ordered {
 		return new BodyTooLarge(limit);
 	}
 
-	/**
-	 * A refusal: the HTTP client logs the chunked case as it aborts the upstream request,
-	 * so it carries no stack trace to print for every oversized upload.
-	 */
-	static final class BodyTooLarge extends ResponseStatusException {
+	static final class BodyTooLarge extends Refusal {
 
 		BodyTooLarge(long limit) {
 			super(HttpStatus.CONTENT_TOO_LARGE,
 					"The request body is larger than this route's limit of " + limit + " bytes.");
-		}
-
-		@Override
-		public synchronized Throwable fillInStackTrace() {
-			return this;
 		}
 
 	}

@@ -3,9 +3,17 @@ package io.clusterkit.gateway.limits;
 import java.util.List;
 
 import io.clusterkit.gateway.config.LimitsProperties;
+import io.clusterkit.gateway.forwarding.ClientAddress;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
 import reactor.netty.NettyPipeline;
+import reactor.netty.http.server.HttpRequestDecoderSpec;
 
 import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.cloud.gateway.config.GatewayProperties;
 import org.springframework.cloud.gateway.route.RouteDefinition;
@@ -31,14 +39,49 @@ class LimitsConfiguration {
 	WebServerFactoryCustomizer<NettyReactiveWebServerFactory> publicPortLimits(LimitsProperties properties,
 			ConnectionLimit connectionLimit) {
 		long headerTimeoutNanos = properties.headerTimeout().toNanos();
-		return (factory) -> factory.addServerCustomizers((server) -> server
-			.doOnBound((bound) -> bound.channel().pipeline().addFirst("clusterkit.connectionLimit", connectionLimit))
-			.doOnChannelInit((observer, channel, address) -> {
-				RequestHeadGuard guard = new RequestHeadGuard(headerTimeoutNanos);
-				channel.pipeline()
-					.addBefore(NettyPipeline.HttpCodec, "clusterkit.headBytes", guard.bytes())
-					.addAfter(NettyPipeline.HttpCodec, "clusterkit.heads", guard.requests());
-			}));
+		long bodyTimeoutNanos = properties.bodyTimeout().toNanos();
+		return (factory) -> factory.addServerCustomizers((server) -> {
+			HttpRequestDecoderSpec decoder = server.configuration().decoder();
+			return server
+				.doOnBound(
+						(bound) -> bound.channel().pipeline().addFirst("clusterkit.connectionLimit", connectionLimit))
+				.doOnChannelInit((observer, channel, address) -> {
+					ChannelPipeline pipeline = channel.pipeline();
+					if (pipeline.get(NettyPipeline.HttpCodec) instanceof HttpServerCodec) {
+						pipeline.replace(NettyPipeline.HttpCodec, NettyPipeline.HttpCodec,
+								new HttpServerCodec(decoderConfig(decoder)));
+					}
+					RequestHeadGuard guard = new RequestHeadGuard(headerTimeoutNanos, bodyTimeoutNanos);
+					pipeline.addBefore(NettyPipeline.HttpCodec, "clusterkit.headBytes", guard.bytes())
+						.addAfter(NettyPipeline.HttpCodec, "clusterkit.heads", guard.requests());
+				});
+		});
+	}
+
+	/**
+	 * The decoder Reactor Netty would build from its settings, making heads that show a
+	 * folded {@code Content-Length} ({@link LengthFoldingHeaders}).
+	 */
+	static HttpDecoderConfig decoderConfig(HttpRequestDecoderSpec decoder) {
+		return new HttpDecoderConfig().setMaxInitialLineLength(decoder.maxInitialLineLength())
+			.setMaxHeaderSize(decoder.maxHeaderSize())
+			.setMaxChunkSize(decoder.maxChunkSize())
+			.setValidateHeaders(decoder.validateHeaders())
+			.setInitialBufferSize(decoder.initialBufferSize())
+			.setAllowDuplicateContentLengths(decoder.allowDuplicateContentLengths())
+			.setAllowPartialChunks(decoder.allowPartialChunks())
+			.setHeadersFactory(LengthFoldingHeaders.FACTORY);
+	}
+
+	@Bean
+	@ConditionalOnExpression("${" + LimitsProperties.PREFIX + ".max-connections-per-client:256} > 0")
+	ClientConcurrencyFilter clientConcurrencyFilter(LimitsProperties properties, ClientAddress clientAddress,
+			MeterRegistry meters) {
+		ClientConcurrency concurrency = new ClientConcurrency(properties.maxConnectionsPerClient());
+		Gauge.builder("cluster.limits.clients", concurrency, ClientConcurrency::clients)
+			.description("Client addresses holding a request or WebSocket open")
+			.register(meters);
+		return new ClientConcurrencyFilter(concurrency, clientAddress, properties.maxConnectionsPerClient());
 	}
 
 	@Bean

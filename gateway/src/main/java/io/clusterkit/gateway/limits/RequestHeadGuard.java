@@ -4,16 +4,21 @@ import java.util.Iterator;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.DuplexChannel;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
@@ -22,6 +27,7 @@ import io.netty.util.ReferenceCountUtil;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import reactor.netty.NettyPipeline;
 
 /**
  * Guards the head of every request on one public connection: a request whose line or
@@ -35,6 +41,16 @@ import org.jspecify.annotations.Nullable;
  * ({@code server.netty.idle-timeout}) applies instead. A new connection that sent nothing
  * at all by then is closed without an answer, as HAProxy's {@code http-ignore-probes}
  * does: browsers open spare connections they may never use.
+ * <p>
+ * The body is guarded too, since a request forwarded while its body still streams in must
+ * never reach an instance as complete unless the client completed it. A body that stalls
+ * for the body timeout (while the gateway is reading: time spent with reading paused,
+ * because the instance is slow to take the bytes, is not the client's) and a chunk that
+ * does not decode fail the request's body with a {@link ClientBodyException} (408 and
+ * 400): the upstream request is aborted mid-body, the web layer answers the problem, the
+ * connection is closed after it, and nothing is charged to the instance. Reactor Netty
+ * alone would end a body at a bad chunk as if it were complete, and would answer an empty
+ * 400 on a response that had already started.
  * <p>
  * Two handlers share this state: {@link #bytes()} before the HTTP codec sees bytes
  * arrive, {@link #requests()} after it sees heads decoded and responses written. One
@@ -67,12 +83,30 @@ final class RequestHeadGuard {
 	static final RawProblem VERSION_NOT_SUPPORTED = new RawProblem(505, "HTTP Version Not Supported",
 			"This gateway speaks HTTP/1.1 and HTTP/1.0.");
 
+	static final RawProblem BAD_LENGTH = new RawProblem(400, "Bad Request",
+			"The request has more than one Content-Length; its body cannot be framed safely.");
+
+	static final RawProblem BAD_FORWARDED_HOST = new RawProblem(400, "Bad Request",
+			"X-Forwarded-Host is not a list of host names.");
+
+	static final String ALLOWED_METHODS = "GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS";
+
+	static final RawProblem METHOD_NOT_ALLOWED = new RawProblem(405, "Method Not Allowed",
+			"CONNECT and TRACE are not served by this gateway.", "Allow: " + ALLOWED_METHODS);
+
+	static final RawProblem METHOD_NOT_IMPLEMENTED = new RawProblem(501, "Not Implemented",
+			"This gateway serves the methods " + ALLOWED_METHODS + ".");
+
 	/**
 	 * How long a refused client may take to read the answer before the connection closes.
 	 */
 	private static final long LINGER_MILLIS = 2000;
 
+	private static final String X_FORWARDED_HOST = "X-Forwarded-Host";
+
 	private final long timeoutNanos;
+
+	private final long bodyTimeoutNanos;
 
 	private final Bytes bytes = new Bytes();
 
@@ -91,13 +125,35 @@ final class RequestHeadGuard {
 
 	private boolean checkScheduled;
 
+	private long checkAt;
+
 	/** Requests decoded and not yet answered in full (more than one when pipelined). */
 	private int unanswered;
 
 	private boolean refused;
 
-	RequestHeadGuard(long timeoutNanos) {
+	/**
+	 * A refusal of a pipelined request, written once the requests before it are answered:
+	 * answers go out in order.
+	 */
+	private @Nullable RawProblem deferred;
+
+	private ChannelHandlerContext decoded;
+
+	/** A request's head was decoded and its last content was not. */
+	private boolean readingBody;
+
+	private long bodyReadAt;
+
+	/** A body failed: the connection closes once its answer is written. */
+	private boolean closeAfterAnswer;
+
+	/** The connection switched protocols (a WebSocket): no HTTP left to guard. */
+	private boolean upgraded;
+
+	RequestHeadGuard(long timeoutNanos, long bodyTimeoutNanos) {
 		this.timeoutNanos = timeoutNanos;
+		this.bodyTimeoutNanos = bodyTimeoutNanos;
 	}
 
 	/** The handler to place before the HTTP codec. */
@@ -114,21 +170,40 @@ final class RequestHeadGuard {
 		this.awaitingHead = true;
 		this.headStarted = started;
 		this.deadline = System.nanoTime() + this.timeoutNanos;
-		if (!this.checkScheduled) {
-			schedule(this.timeoutNanos);
-		}
+		schedule(this.timeoutNanos);
 	}
 
+	/**
+	 * Make sure a check runs within the delay: a pending one that runs by then is enough,
+	 * so a connection has one or two pending at most, not one per request.
+	 */
 	private void schedule(long delayNanos) {
+		long at = System.nanoTime() + delayNanos;
+		if (this.checkScheduled && this.checkAt - at <= 0) {
+			return;
+		}
 		this.checkScheduled = true;
+		this.checkAt = at;
 		this.head.executor().schedule(this.check, delayNanos, TimeUnit.NANOSECONDS);
 	}
 
 	private void check() {
-		this.checkScheduled = false;
-		if (!this.awaitingHead || this.refused || !this.head.channel().isActive()) {
+		if (System.nanoTime() - this.checkAt >= 0) {
+			// the latest scheduled check, not one an earlier deadline overtook
+			this.checkScheduled = false;
+		}
+		if (this.refused || this.upgraded || !this.head.channel().isActive()) {
 			return;
 		}
+		if (this.awaitingHead) {
+			checkHead();
+		}
+		else if (this.readingBody) {
+			checkBody();
+		}
+	}
+
+	private void checkHead() {
 		long left = this.deadline - System.nanoTime();
 		if (left > 0) {
 			schedule(left);
@@ -141,7 +216,57 @@ final class RequestHeadGuard {
 		if (logger.isDebugEnabled()) {
 			logger.debug("Request head from " + this.head.channel().remoteAddress() + " timed out; answered 408");
 		}
-		refuse(TIMEOUT);
+		refuseInTurn(TIMEOUT);
+	}
+
+	/** Refuse now, or after the answers still owed to earlier requests. */
+	private void refuseInTurn(RawProblem problem) {
+		if (this.unanswered == 0) {
+			refuse(problem);
+			return;
+		}
+		this.refused = true;
+		this.awaitingHead = false;
+		this.deferred = problem;
+	}
+
+	private void checkBody() {
+		long now = System.nanoTime();
+		if (!this.head.channel().config().isAutoRead()) {
+			// reading is paused because the request's reader (the upstream) is behind
+			this.bodyReadAt = now;
+		}
+		long left = this.bodyReadAt + this.bodyTimeoutNanos - now;
+		if (left > 0) {
+			schedule(left);
+			return;
+		}
+		failBody(ClientBodyException.stalled(this.bodyTimeoutNanos));
+	}
+
+	private void startBody() {
+		this.readingBody = true;
+		this.bodyReadAt = System.nanoTime();
+		schedule(this.bodyTimeoutNanos);
+	}
+
+	/**
+	 * The body cannot be completed: its reader (the request to the instance) fails with
+	 * the client's error, and the connection closes after the answer. A request already
+	 * answered has nobody to fail: its connection just closes.
+	 */
+	private void failBody(ClientBodyException failure) {
+		this.readingBody = false;
+		if (logger.isDebugEnabled()) {
+			logger
+				.debug("Request body from " + this.head.channel().remoteAddress() + " failed: " + failure.getReason());
+		}
+		if (this.unanswered == 0) {
+			closeGracefully(this.head.channel());
+			return;
+		}
+		this.closeAfterAnswer = true;
+		this.decoded.fireExceptionCaught(failure);
 	}
 
 	/**
@@ -153,15 +278,18 @@ final class RequestHeadGuard {
 	private void refuse(RawProblem problem) {
 		this.refused = true;
 		this.awaitingHead = false;
-		this.head.writeAndFlush(problem.response()).addListener((ChannelFutureListener) (written) -> {
-			if (written.channel() instanceof DuplexChannel duplex) {
-				duplex.shutdownOutput();
-				duplex.eventLoop().schedule(() -> duplex.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
-			}
-			else {
-				written.channel().close();
-			}
-		});
+		this.head.writeAndFlush(problem.response())
+			.addListener((ChannelFutureListener) (written) -> closeGracefully(written.channel()));
+	}
+
+	private static void closeGracefully(Channel channel) {
+		if (channel instanceof DuplexChannel duplex) {
+			duplex.shutdownOutput();
+			duplex.eventLoop().schedule(() -> duplex.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
+		}
+		else {
+			channel.close();
+		}
 	}
 
 	/**
@@ -178,8 +306,21 @@ final class RequestHeadGuard {
 		if (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0) {
 			return VERSION_NOT_SUPPORTED;
 		}
+		RawProblem method = refusalOf(request.method());
+		if (method != null) {
+			return method;
+		}
 		if (!isRequestTarget(request.uri())) {
 			return BAD_TARGET;
+		}
+		Iterator<String> lengths = request.headers().valueStringIterator(HttpHeaderNames.CONTENT_LENGTH);
+		if ((lengths.hasNext() && (lengths.next().indexOf(',') >= 0 || lengths.hasNext()))
+				|| (request.headers() instanceof LengthFoldingHeaders headers && headers.foldedContentLengths())) {
+			return BAD_LENGTH;
+		}
+		String forwardedHost = request.headers().get(X_FORWARDED_HOST);
+		if (forwardedHost != null && !isHostList(forwardedHost)) {
+			return BAD_FORWARDED_HOST;
 		}
 		Iterator<String> hosts = request.headers().valueStringIterator(HttpHeaderNames.HOST);
 		if (!hosts.hasNext()) {
@@ -187,6 +328,36 @@ final class RequestHeadGuard {
 		}
 		String host = hosts.next();
 		return (hosts.hasNext() || !isHost(host)) ? BAD_HOST : null;
+	}
+
+	/**
+	 * The methods proxied are the ones REST and browsers use: {@code CONNECT} (a tunnel)
+	 * and {@code TRACE} (reflects credentials) are refused, any other token is unknown.
+	 */
+	private static @Nullable RawProblem refusalOf(HttpMethod method) {
+		return switch (method.name()) {
+			case "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS" -> null;
+			case "CONNECT", "TRACE" -> METHOD_NOT_ALLOWED;
+			default -> METHOD_NOT_IMPLEMENTED;
+		};
+	}
+
+	/**
+	 * {@code X-Forwarded-Host} as proxies write it: one host, or several comma-separated.
+	 */
+	static boolean isHostList(String value) {
+		int start = 0;
+		while (true) {
+			int comma = value.indexOf(',', start);
+			int end = (comma >= 0) ? comma : value.length();
+			if (!isHost(value.substring(start, end).strip())) {
+				return false;
+			}
+			if (comma < 0) {
+				return true;
+			}
+			start = comma + 1;
+		}
 	}
 
 	/**
@@ -208,7 +379,10 @@ final class RequestHeadGuard {
 		return true;
 	}
 
-	/** {@code host[:port]}: a reg-name or IPv4 address, or a bracketed IPv6 literal. */
+	/**
+	 * {@code host[:port]}: a DNS name or IPv4 address, or a bracketed IPv6 literal; a
+	 * port, when there is a colon, of one to five digits.
+	 */
 	static boolean isHost(String value) {
 		int length = value.length();
 		int i = 0;
@@ -228,8 +402,11 @@ final class RequestHeadGuard {
 		else {
 			while (i < length && value.charAt(i) != ':') {
 				char c = value.charAt(i);
-				boolean allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-						|| "-._~!$&'()*+,;=%".indexOf(c) >= 0;
+				// DNS names and IPv4 addresses: RFC 3986 allows sub-delimiters in a
+				// reg-name,
+				// but a host with ; , = or quotes is how Forwarded headers are forged
+				boolean allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'
+						|| c == '.' || c == '_' || c == '~';
 				if (!allowed) {
 					return false;
 				}
@@ -242,7 +419,7 @@ final class RequestHeadGuard {
 		if (i == length) {
 			return true;
 		}
-		if (value.charAt(i) != ':' || length - i - 1 > 5) {
+		if (value.charAt(i) != ':' || length - i - 1 > 5 || i + 1 == length) {
 			return false;
 		}
 		for (int p = i + 1; p < length; p++) {
@@ -251,6 +428,14 @@ final class RequestHeadGuard {
 			}
 		}
 		return true;
+	}
+
+	/**
+	 * Whether a body follows the head (RFC 9112, section 6.3): a bodyless GET costs no
+	 * check.
+	 */
+	private static boolean hasBody(HttpRequest request) {
+		return HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, 0L) > 0;
 	}
 
 	static RawProblem problemFor(Throwable cause) {
@@ -283,11 +468,12 @@ final class RequestHeadGuard {
 				ReferenceCountUtil.release(msg);
 				return;
 			}
-			if (msg instanceof ByteBuf) {
+			if (msg instanceof ByteBuf && !RequestHeadGuard.this.upgraded) {
 				if (RequestHeadGuard.this.awaitingHead) {
 					RequestHeadGuard.this.headStarted = true;
 				}
-				else if (RequestHeadGuard.this.unanswered == 0) {
+				else if (!RequestHeadGuard.this.readingBody) {
+					// a new request starts, maybe pipelined behind one still in progress
 					awaitHead(true);
 				}
 			}
@@ -299,28 +485,80 @@ final class RequestHeadGuard {
 	private final class Requests extends ChannelDuplexHandler {
 
 		@Override
+		public void handlerAdded(ChannelHandlerContext ctx) {
+			RequestHeadGuard.this.decoded = ctx;
+		}
+
+		@Override
 		public void channelRead(ChannelHandlerContext ctx, Object msg) {
+			if (RequestHeadGuard.this.refused) {
+				// the rest of what a refused request sent in the same read
+				ReferenceCountUtil.release(msg);
+				return;
+			}
+			if (msg instanceof HttpContent content && RequestHeadGuard.this.readingBody) {
+				if (content.decoderResult().isFailure()) {
+					// not passed on: Reactor Netty would end the body here, complete
+					ReferenceCountUtil.release(msg);
+					failBody(ClientBodyException.malformed());
+					return;
+				}
+				RequestHeadGuard.this.bodyReadAt = System.nanoTime();
+				if (msg instanceof LastHttpContent) {
+					RequestHeadGuard.this.readingBody = false;
+				}
+			}
 			if (msg instanceof HttpRequest request) {
-				RawProblem refusal = (RequestHeadGuard.this.unanswered == 0) ? refusalOf(request) : null;
+				RawProblem refusal = refusalOf(request);
 				if (refusal != null) {
 					if (logger.isDebugEnabled()) {
 						logger.debug("Refused a request from " + ctx.channel().remoteAddress() + " with "
 								+ refusal.status() + ": " + request.decoderResult());
 					}
 					ReferenceCountUtil.release(msg);
-					refuse(refusal);
+					refuseInTurn(refusal);
 					return;
 				}
 				RequestHeadGuard.this.awaitingHead = false;
 				RequestHeadGuard.this.unanswered++;
+				if (!(msg instanceof LastHttpContent) && hasBody(request)) {
+					startBody();
+				}
 			}
 			ctx.fireChannelRead(msg);
 		}
 
 		@Override
 		public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+			if (msg instanceof HttpResponse response) {
+				if (response.status().code() == HttpResponseStatus.SWITCHING_PROTOCOLS.code()) {
+					RequestHeadGuard.this.upgraded = true;
+				}
+				else if (RequestHeadGuard.this.closeAfterAnswer && !isInformational(msg)) {
+					HttpUtil.setKeepAlive(response, false);
+				}
+			}
 			if (msg instanceof LastHttpContent && !isInformational(msg) && RequestHeadGuard.this.unanswered > 0) {
 				RequestHeadGuard.this.unanswered--;
+				RawProblem deferred = RequestHeadGuard.this.deferred;
+				if (deferred != null && RequestHeadGuard.this.unanswered == 0) {
+					ctx.write(msg, promise);
+					RequestHeadGuard.this.head.writeAndFlush(deferred.response())
+						.addListener((ChannelFutureListener) (written) -> closeGracefully(written.channel()));
+					return;
+				}
+				if (RequestHeadGuard.this.closeAfterAnswer) {
+					// more of a failed body may be on its way: shut output, read it off
+					ctx.write(msg, promise)
+						.addListener((ChannelFutureListener) (written) -> closeGracefully(written.channel()));
+					return;
+				}
+				if (RequestHeadGuard.this.unanswered == 0 && !RequestHeadGuard.this.awaitingHead
+						&& !RequestHeadGuard.this.readingBody
+						&& DecoderBacklog.isPending(ctx.pipeline().get(NettyPipeline.HttpCodec))) {
+					// a next head came with the request just answered: timed from now
+					awaitHead(true);
+				}
 			}
 			ctx.write(msg, promise);
 		}

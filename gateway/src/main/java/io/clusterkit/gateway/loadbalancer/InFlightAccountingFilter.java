@@ -1,8 +1,8 @@
 package io.clusterkit.gateway.loadbalancer;
 
 import io.clusterkit.gateway.balancer.EndpointRegistry;
+import io.clusterkit.gateway.proxy.ClientConnection;
 
-import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
 import reactor.netty.Connection;
@@ -11,9 +11,6 @@ import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
 import org.springframework.cloud.gateway.filter.NettyWriteResponseFilter;
 import org.springframework.core.Ordered;
-import org.springframework.http.HttpStatusCode;
-import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
-import org.springframework.web.ErrorResponse;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
@@ -27,6 +24,7 @@ import org.springframework.web.server.ServerWebExchange;
  * A WebSocket is the exception: Reactor Netty ends the routing chain (by completion or by
  * cancel) once the handshake is done and runs the session on its own, so an upgrade
  * request is released when its connection closes, unless routing failed outright.
+ * {@link Blame} decides what each end says of the instance.
  *
  * @author clusterkit
  */
@@ -53,55 +51,22 @@ class InFlightAccountingFilter implements GlobalFilter, Ordered {
 			lease.responseStarted();
 			return Mono.empty();
 		});
-		Connection client = clientConnection(exchange);
-		boolean upgrade = "websocket".equalsIgnoreCase(exchange.getRequest().getHeaders().getUpgrade());
-		return chain.filter(exchange).doOnError(InFlightAccountingFilter::isClientFault, (ex) -> {
-			// released here, before doFinally, so the failure is not the instance's
-			lease.release(InFlightLease.Outcome.UNKNOWN);
-		}).doFinally((signal) -> {
-			if (upgrade && client != null && signal != SignalType.ON_ERROR) {
-				client.onDispose(() -> lease.release(InFlightLease.Outcome.UNKNOWN));
-			}
-			else {
-				lease.release(outcome(signal, exchange, client));
-			}
-		});
-	}
-
-	/**
-	 * What the request's last attempt says of its instance: an error below this filter is
-	 * the upstream's (gateway errors are rendered outside the chain), and so is a 5xx
-	 * status once an instance was picked, unless the client was gone by then: writing the
-	 * answer to a client that hung up (every load generator at the end of its run, every
-	 * browser leaving a page) fails too, and must not eject a healthy instance. A client
-	 * that hung up says nothing.
-	 */
-	private static InFlightLease.Outcome outcome(SignalType signal, ServerWebExchange exchange,
-			@Nullable Connection client) {
-		if (signal == SignalType.CANCEL) {
-			return InFlightLease.Outcome.UNKNOWN;
-		}
-		if (signal == SignalType.ON_ERROR) {
-			return (client != null && !client.channel().isActive()) ? InFlightLease.Outcome.UNKNOWN
-					: InFlightLease.Outcome.FAILURE;
-		}
-		HttpStatusCode status = exchange.getResponse().getStatusCode();
-		return (status != null && status.is5xxServerError()) ? InFlightLease.Outcome.FAILURE
-				: InFlightLease.Outcome.SUCCESS;
-	}
-
-	/**
-	 * A 4xx raised on the way, such as a chunked body growing past its limit while it
-	 * streams to the instance: the client's doing, whatever it did to the upstream
-	 * connection.
-	 */
-	private static boolean isClientFault(Throwable ex) {
-		return ex instanceof ErrorResponse response && response.getStatusCode().is4xxClientError();
-	}
-
-	private static @Nullable Connection clientConnection(ServerWebExchange exchange) {
-		Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest());
-		return (nativeRequest instanceof Connection connection) ? connection : null;
+		Connection client = ClientConnection.of(exchange);
+		boolean upgrade = ClientConnection.isWebSocketUpgrade(exchange);
+		return chain.filter(exchange)
+			.onErrorMap(Blame::isGatewayBusy, GatewayBusyException::new)
+			.doOnError((ex) -> lease.release(Blame.ofError(ex, client == null || client.channel().isActive())))
+			.doFinally((signal) -> {
+				if (signal == SignalType.ON_ERROR) {
+					return;
+				}
+				if (upgrade && client != null) {
+					client.onDispose(() -> lease.release(InFlightLease.Outcome.UNKNOWN));
+				}
+				else {
+					lease.release(Blame.ofEnd(signal, exchange.getResponse().getStatusCode()));
+				}
+			});
 	}
 
 }

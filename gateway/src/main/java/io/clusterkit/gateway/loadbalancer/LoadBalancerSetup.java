@@ -25,8 +25,10 @@ class LoadBalancerSetup {
 		// readmission needs a successful active probe: without probes, nothing is ejected
 		HealthProperties.Ejection ejection = health.ejection();
 		return new EndpointRegistry(balancer.peakEwma().decay().toNanos(),
-				health.enabled() ? new EndpointRegistry.Ejection(ejection.consecutiveFailures(),
-						ejection.baseTime().toNanos(), ejection.maxTime().toNanos()) : EndpointRegistry.Ejection.OFF,
+				health.enabled()
+						? new EndpointRegistry.Ejection(ejection.consecutiveFailures(), ejection.baseTime().toNanos(),
+								ejection.maxTime().toNanos(), ejection.maxEjectionPercent())
+						: EndpointRegistry.Ejection.OFF,
 				health.enabled(), listener.getIfAvailable(() -> EndpointRegistry.Listener.NONE), System::nanoTime);
 	}
 

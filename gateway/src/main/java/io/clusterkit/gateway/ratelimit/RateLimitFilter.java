@@ -3,13 +3,12 @@ package io.clusterkit.gateway.ratelimit;
 import java.net.InetAddress;
 
 import io.clusterkit.gateway.forwarding.ClientAddress;
+import io.clusterkit.gateway.limits.Refusal;
 import io.micrometer.core.instrument.Counter;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.Ordered;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
@@ -55,29 +54,16 @@ final class RateLimitFilter implements WebFilter, Ordered {
 		return Mono.error(new TooManyRequests(waitNanos));
 	}
 
-	/** A refusal: thrown often under abuse, so it skips the stack trace nobody reads. */
-	static final class TooManyRequests extends ResponseStatusException {
-
-		private final HttpHeaders headers = new HttpHeaders();
+	static final class TooManyRequests extends Refusal {
 
 		TooManyRequests(long waitNanos) {
 			super(HttpStatus.TOO_MANY_REQUESTS,
-					"Too many requests from this client address; retry after " + retryAfterSeconds(waitNanos) + " s.");
-			this.headers.set(HttpHeaders.RETRY_AFTER, Long.toString(retryAfterSeconds(waitNanos)));
+					"Too many requests from this client address; retry after " + retryAfterSeconds(waitNanos) + " s.",
+					retryAfterSeconds(waitNanos));
 		}
 
 		static long retryAfterSeconds(long waitNanos) {
 			return Math.max(1, (waitNanos + 999_999_999L) / 1_000_000_000L);
-		}
-
-		@Override
-		public HttpHeaders getHeaders() {
-			return this.headers;
-		}
-
-		@Override
-		public synchronized Throwable fillInStackTrace() {
-			return this;
 		}
 
 	}

@@ -14,9 +14,11 @@ class PassiveEjectionTests {
 	private long now = 100 * SECOND;
 
 	private final EndpointRegistry registry = new EndpointRegistry(SECOND,
-			new EndpointRegistry.Ejection(3, SECOND, 4 * SECOND), true, () -> this.now);
+			new EndpointRegistry.Ejection(3, SECOND, 4 * SECOND, 100), true, () -> this.now);
 
 	private final Endpoint endpoint = this.registry.endpoint("s", "h", 1, null);
+
+	private final Endpoint other = this.registry.endpoint("s", "h", 2, null);
 
 	@Test
 	void shouldEjectAfterConsecutiveFailuresOnly() {
@@ -57,6 +59,40 @@ class PassiveEjectionTests {
 		ejectAndReturn();
 		this.now += 5 * SECOND;
 		assertThat(ejectAndReturn()).isEqualTo(SECOND);
+	}
+
+	@Test
+	void shouldNeverEjectTheLastEligibleInstance() {
+		this.registry.drain(this.other, true);
+		fail(10);
+		assertThat(this.endpoint.isEjected()).isFalse();
+		assertThat(this.endpoint.failures()).isEqualTo(10);
+		this.registry.drain(this.other, false);
+		fail(1);
+		assertThat(this.endpoint.isEjected()).as("the next failure ejects once another can serve").isTrue();
+	}
+
+	@Test
+	void shouldEjectNoMoreThanTheMaxPercentButAlwaysOne() {
+		EndpointRegistry capped = new EndpointRegistry(SECOND, new EndpointRegistry.Ejection(1, SECOND, SECOND, 50),
+				true, () -> this.now);
+		List<Endpoint> three = List.of(capped.endpoint("s", "h", 1, null), capped.endpoint("s", "h", 2, null),
+				capped.endpoint("s", "h", 3, null));
+		three.forEach((endpoint) -> capped.recordOutcome(endpoint, false));
+		assertThat(three).filteredOn(Endpoint::isEjected).hasSize(1);
+		Endpoint fourth = capped.endpoint("s", "h", 4, null);
+		capped.recordOutcome(fourth, false);
+		assertThat(fourth.isEjected()).as("2 of 4 is within 50 %").isTrue();
+	}
+
+	@Test
+	void shouldEjectZeroPercentPoolsOnlyOneAtATime() {
+		EndpointRegistry capped = new EndpointRegistry(SECOND, new EndpointRegistry.Ejection(1, SECOND, SECOND, 0),
+				true, () -> this.now);
+		List<Endpoint> four = List.of(capped.endpoint("s", "h", 1, null), capped.endpoint("s", "h", 2, null),
+				capped.endpoint("s", "h", 3, null), capped.endpoint("s", "h", 4, null));
+		four.forEach((endpoint) -> capped.recordOutcome(endpoint, false));
+		assertThat(four).filteredOn(Endpoint::isEjected).hasSize(1);
 	}
 
 	/** Eject, then readmit as soon as allowed; answers how long the ejection lasted. */

@@ -25,7 +25,7 @@ class SlowStartTests {
 	private long now = 1000 * SECOND;
 
 	private final EndpointRegistry registry = new EndpointRegistry(SECOND,
-			new EndpointRegistry.Ejection(1, SECOND, SECOND), true, () -> this.now);
+			new EndpointRegistry.Ejection(1, SECOND, SECOND, 100), true, () -> this.now);
 
 	@Test
 	void shouldRampLinearlyFromTheInitialShareToTheFullWeight() {
@@ -71,6 +71,7 @@ class SlowStartTests {
 	@Test
 	void shouldRestartTheRampWhenAnEjectedInstanceIsReadmitted() {
 		Endpoint endpoint = this.registry.endpoint("s", "h", 1, null);
+		this.registry.endpoint("s", "h", 2, null);
 		this.now += 60 * SECOND;
 		this.registry.recordOutcome(endpoint, false);
 		assertThat(endpoint.isEjected()).isTrue();

@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.clusterkit.gateway.RawHttp;
 import io.clusterkit.gateway.WorkerProcesses;
+import io.clusterkit.gateway.balancer.EndpointRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,6 +24,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
@@ -57,6 +59,9 @@ class PublicPortLimitsIntegrationTests {
 
 	@LocalServerPort
 	int port;
+
+	@Autowired
+	EndpointRegistry registry;
 
 	@DynamicPropertySource
 	static void workers(DynamicPropertyRegistry registry) {
@@ -98,7 +103,11 @@ class PublicPortLimitsIntegrationTests {
 			"GET /api/v1/hello HTTP/1.1\r\nHost: lb://admin-service\r\n\r\n",
 			"POST /api/v1/echo HTTP/1.1\r\nHost: gateway\r\nContent-Length: ten\r\n\r\n",
 			"POST /api/v1/echo HTTP/1.1\r\nHost: gateway\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nabc",
-			"GET /api/v1/hello HTTP/1.1\r\nHost: gateway\r\nX-Bad\u0001Name: 1\r\n\r\n" })
+			"GET /api/v1/hello HTTP/1.1\r\nHost: gateway\r\nX-Bad\u0001Name: 1\r\n\r\n",
+			"POST /api/v1/echo HTTP/1.0\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nabc",
+			"GET /api/v1/whoami HTTP/1.1\r\nHost: shop.example;proto=https\r\n\r\n",
+			"GET /api/v1/whoami HTTP/1.1\r\nHost: a:\r\n\r\n",
+			"GET /api/v1/whoami HTTP/1.1\r\nHost: gateway\r\nX-Forwarded-Host: a\"b\r\n\r\n" })
 	void shouldAnswer400ToRequestsThatAreNotHttp(String request) {
 		try (RawHttp connection = RawHttp.connect(this.port)) {
 			assertProblem(connection.exchange(request), 400);
@@ -112,6 +121,69 @@ class PublicPortLimitsIntegrationTests {
 			assertProblem(connection.exchange(RawHttp.head("GET /api/v1/hello HTTP/7.5", "Host: gateway")), 505);
 		}
 		assertStillServing();
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "GET /api/v1/hello HTTP/1.1\r\n\r\n", "GET /api/v1/hello HTTP/1.2\r\nHost: a\r\n\r\n",
+			"GET /api/v1/hello HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n" })
+	void shouldCheckPipelinedHeadsAsTheFirstAndAnswerInOrder(String pipelined) {
+		try (RawHttp connection = RawHttp.connect(this.port)) {
+			connection.send(RawHttp.head("GET /api/v1/hello HTTP/1.1", "Host: gateway") + pipelined);
+			assertThat(connection.read().status()).isEqualTo(200);
+			assertProblem(connection.read(), pipelined.contains("HTTP/1.2") ? 505 : 400);
+			assertThat(connection.isClosedWithin(Duration.ofSeconds(5))).isTrue();
+		}
+		assertStillServing();
+	}
+
+	@Test
+	void shouldTimeAPartialHeadQueuedBehindASlowRequest() {
+		try (RawHttp connection = RawHttp.connect(this.port)) {
+			connection
+				.send(RawHttp.head("GET /api/v1/work?sleepMs=1500 HTTP/1.1", "Host: gateway") + "GET /api/v1/hel");
+			assertThat(connection.read().status()).isEqualTo(200);
+			assertProblem(connection.read(), 408);
+		}
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "CONNECT worker:9001 HTTP/1.1", "CONNECT /ws/echo HTTP/1.1",
+			"TRACE /api/v1/hello HTTP/1.1", "TRACE / HTTP/1.1" })
+	void shouldAnswer405ToTunnelsAndTracesOnAnyPath(String requestLine) {
+		try (RawHttp connection = RawHttp.connect(this.port)) {
+			RawHttp.Response response = connection.exchange(RawHttp.head(requestLine, "Host: gateway",
+					"Upgrade: websocket", "Connection: Upgrade", "Sec-WebSocket-Version: 13"));
+			assertProblem(response, 405);
+			assertThat(response.header("Allow")).isEqualTo("GET, HEAD, POST, PUT, DELETE, PATCH, OPTIONS");
+			assertThat(response.header("X-Instance-Id")).as("never forwarded").isNull();
+		}
+		assertStillServing();
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "PROPFIND /api/v1/hello HTTP/1.1", "BREW / HTTP/1.1" })
+	void shouldAnswer501ToMethodsItDoesNotKnow(String requestLine) {
+		try (RawHttp connection = RawHttp.connect(this.port)) {
+			assertProblem(connection.exchange(RawHttp.head(requestLine, "Host: gateway")), 501);
+		}
+		assertStillServing();
+	}
+
+	@Test
+	void shouldForwardWhatItAcceptsToWorkersThatAcceptItToo() {
+		String header = "X-Large: " + "a".repeat(1000);
+		String[] headers = new String[13];
+		headers[0] = "Host: gateway";
+		for (int i = 1; i < headers.length; i++) {
+			headers[i] = header.replace("X-Large", "X-Large-" + i);
+		}
+		try (RawHttp connection = RawHttp.connect(this.port)) {
+			RawHttp.Response response = connection.exchange(RawHttp.head("GET /api/v1/hello HTTP/1.1", headers));
+			assertThat(response.status()).as("12 KB of headers").isEqualTo(200);
+			response = connection
+				.exchange(RawHttp.head("GET /api/v1/hello?q=" + "b".repeat(6 * 1024) + " HTTP/1.1", "Host: gateway"));
+			assertThat(response.status()).as("a 6 KB request line").isEqualTo(200);
+		}
 	}
 
 	@Test
@@ -207,7 +279,7 @@ class PublicPortLimitsIntegrationTests {
 		}
 		// six refusals in a row, more than the passive ejection's five: no instance was
 		// blamed for them
-		assertThat(instancesAnswering(30)).hasSize(3);
+		assertThat(instancesAnswering(30)).as("instances answering; the pool: " + this.registry.endpoints()).hasSize(3);
 	}
 
 	private RawHttp.Response uploadChunked(int bytes) throws Exception {

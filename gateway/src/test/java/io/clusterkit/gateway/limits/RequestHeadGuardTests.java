@@ -1,5 +1,12 @@
 package io.clusterkit.gateway.limits;
 
+import java.nio.charset.StandardCharsets;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import reactor.netty.http.server.HttpServer;
+
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
@@ -24,7 +31,8 @@ class RequestHeadGuardTests {
 
 	@ParameterizedTest
 	@ValueSource(strings = { "", ":80", "lb://service", "a/b", "example.com:80:80", "example.com:port", "[::1", "[]",
-			"[::1]x", "example.com:123456", "a b", "evil\"host" })
+			"[::1]x", "example.com:123456", "a b", "evil\"host", "a:", "shop.example;proto=https", "a,b", "a=b", "a!b",
+			"a'b", "a(b)", "a*b", "a+b", "a%41" })
 	void shouldRefuseWhatIsNoHost(String host) {
 		assertThat(RequestHeadGuard.isHost(host)).isFalse();
 	}
@@ -70,6 +78,63 @@ class RequestHeadGuardTests {
 		HttpRequest failed = request(HttpVersion.HTTP_1_1, "/bad-request");
 		failed.setDecoderResult(DecoderResult.failure(new TooLongHttpHeaderException("big")));
 		assertThat(RequestHeadGuard.refusalOf(failed)).isSameAs(RequestHeadGuard.HEADERS_TOO_LARGE);
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS" })
+	void shouldPassTheMethodsItServes(String method) {
+		assertThat(RequestHeadGuard.refusalOf(hostRequest(HttpMethod.valueOf(method)))).isNull();
+	}
+
+	@Test
+	void shouldRefuseTunnelsTracesAndUnknownMethods() {
+		assertThat(RequestHeadGuard.refusalOf(hostRequest(HttpMethod.CONNECT)))
+			.isSameAs(RequestHeadGuard.METHOD_NOT_ALLOWED);
+		assertThat(RequestHeadGuard.refusalOf(hostRequest(HttpMethod.TRACE)))
+			.isSameAs(RequestHeadGuard.METHOD_NOT_ALLOWED);
+		assertThat(RequestHeadGuard.refusalOf(hostRequest(HttpMethod.valueOf("PROPFIND"))))
+			.isSameAs(RequestHeadGuard.METHOD_NOT_IMPLEMENTED);
+	}
+
+	@Test
+	void shouldRefuseMoreThanOneContentLengthWhateverTheVersion() {
+		for (HttpVersion version : new HttpVersion[] { HttpVersion.HTTP_1_0, HttpVersion.HTTP_1_1 }) {
+			HttpRequest twice = new DefaultHttpRequest(version, HttpMethod.POST, "/");
+			twice.headers().add("Host", "a").add("Content-Length", "5").add("Content-Length", "50");
+			assertThat(RequestHeadGuard.refusalOf(twice)).isSameAs(RequestHeadGuard.BAD_LENGTH);
+			HttpRequest listed = new DefaultHttpRequest(version, HttpMethod.POST, "/");
+			listed.headers().add("Host", "a").add("Content-Length", "5, 50");
+			assertThat(RequestHeadGuard.refusalOf(listed)).isSameAs(RequestHeadGuard.BAD_LENGTH);
+		}
+	}
+
+	@Test
+	void shouldRefuseAnHttp10HeadWhoseContentLengthsTheDecoderFolded() {
+		EmbeddedChannel channel = new EmbeddedChannel(
+				new HttpServerCodec(LimitsConfiguration.decoderConfig(HttpServer.create().configuration().decoder())));
+		channel.writeInbound(
+				Unpooled.copiedBuffer("POST /api/v1/echo HTTP/1.0\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nabc",
+						StandardCharsets.US_ASCII));
+		HttpRequest folded = channel.readInbound();
+		assertThat(folded.headers().getAll("Content-Length")).as("what Netty leaves").containsExactly("2");
+		assertThat(RequestHeadGuard.refusalOf(folded)).isSameAs(RequestHeadGuard.BAD_LENGTH);
+		channel.finishAndReleaseAll();
+	}
+
+	@Test
+	void shouldRefuseAForwardedHostThatIsNoListOfHosts() {
+		HttpRequest forged = hostRequest(HttpMethod.GET);
+		forged.headers().add("X-Forwarded-Host", "shop.example;proto=https");
+		assertThat(RequestHeadGuard.refusalOf(forged)).isSameAs(RequestHeadGuard.BAD_FORWARDED_HOST);
+		HttpRequest listed = hostRequest(HttpMethod.GET);
+		listed.headers().add("X-Forwarded-Host", "shop.example, cdn.example:8443");
+		assertThat(RequestHeadGuard.refusalOf(listed)).isNull();
+	}
+
+	private static HttpRequest hostRequest(HttpMethod method) {
+		HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, method, "/");
+		request.headers().add("Host", "a");
+		return request;
 	}
 
 	private static HttpRequest request(HttpVersion version, String uri) {

@@ -75,8 +75,7 @@ class InFlightAccountingIntegrationTests {
 
 	@Nested
 	@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-			properties = { "management.server.port=0",
-					"spring.cloud.gateway.server.webflux.httpclient.response-timeout=1s" })
+			properties = { "management.server.port=0", "cluster.proxy.response-timeout=1s" })
 	@AutoConfigureWebTestClient
 	@DirtiesContext
 	class ReachableWorkers {
@@ -127,8 +126,11 @@ class InFlightAccountingIntegrationTests {
 		}
 
 		@Test
-		void shouldReleaseOnUpstreamTimeout() {
+		void shouldReleaseOnUpstreamTimeoutAndChargeTheSilentInstance() {
+			long failuresBefore = failures(this.registry);
 			this.client.get().uri("/api/v1/work?sleepMs=3000").exchange().expectStatus().isEqualTo(504);
+			Await.until("the silence charged", Duration.ofSeconds(5),
+					() -> failures(this.registry) == failuresBefore + 1);
 		}
 
 		@Test
