@@ -43,6 +43,8 @@ class GatewayConfigurationValidationTests {
 							cluster.limits.max-connections-per-client                                    | -1      | cluster.limits.maxConnectionsPerClient
 							cluster.health.ejection.max-ejection-percent                                 | 101     | cluster.health.ejection.maxEjectionPercent
 							cluster.proxy.response-timeout                                               | 0s      | cluster.proxy.responseTimeout
+							cluster.membership.refresh-interval                                          | 10ms    | cluster.membership.refreshInterval
+							cluster.membership.departure-grace                                           | 2h      | cluster.membership.departureGrace
 							spring.cloud.gateway.server.webflux.httpclient.response-timeout              | 5s      | set cluster.proxy.response-timeout instead
 							cluster.rate-limit.requests-per-second                                       | 0       | cluster.rate-limit.requestsPerSecond
 							cluster.rate-limit.burst                                                     | 0       | cluster.rate-limit.burst

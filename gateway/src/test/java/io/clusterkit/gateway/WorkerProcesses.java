@@ -175,10 +175,14 @@ public final class WorkerProcesses implements AutoCloseable {
 				throw new IllegalStateException("Worker jar not found at '" + jar
 						+ "': run the build from the top (./mvnw verify) so worker-service is packaged first");
 			}
-			List<String> command = new ArrayList<>(Arrays.asList(
-					Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
-					"-XX:+UseSerialGC", "-Xmx192m", "-jar", jar, "--server.port=" + this.port,
-					"--server.address=127.0.0.1", "--worker.instance-id=" + this.id));
+			List<String> command = new ArrayList<>(
+					Arrays.asList(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+							"-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx192m", "-jar", jar,
+							"--server.port=" + this.port, "--worker.instance-id=" + this.id));
+			if (this.extraArgs.stream().noneMatch((arg) -> arg.startsWith("--server.address="))) {
+				// loopback unless a test binds elsewhere (every 127.x address, say)
+				command.add("--server.address=127.0.0.1");
+			}
 			command.addAll(this.extraArgs);
 			try {
 				Files.createDirectories(logFile().getParent());

@@ -149,6 +149,9 @@ class BalancerEndpoint {
 	}
 
 	private static String state(Endpoint endpoint, double share) {
+		if (endpoint.isDeparted()) {
+			return "DEPARTED";
+		}
 		if (!endpoint.isUp()) {
 			return "DOWN";
 		}
@@ -174,8 +177,8 @@ class BalancerEndpoint {
 	 * One instance.
 	 *
 	 * @param address host:port
-	 * @param state UP, DOWN, EJECTED, DRAINING (drained, or weight 0) or SLOW-START
-	 * (ramping up)
+	 * @param state UP, DOWN, EJECTED, DRAINING (drained, or weight 0), SLOW-START or
+	 * DEPARTED (left discovery; retired once its requests end) (ramping up)
 	 * @param weight the configured weight
 	 * @param effectiveWeight the weight with the slow-start ramp applied
 	 * @param inFlight requests in flight from this gateway

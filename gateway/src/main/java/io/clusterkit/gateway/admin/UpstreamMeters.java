@@ -1,6 +1,8 @@
 package io.clusterkit.gateway.admin;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -10,6 +12,7 @@ import io.clusterkit.gateway.balancer.EndpointRegistry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
@@ -49,22 +52,23 @@ class UpstreamMeters implements EndpointRegistry.Listener {
 	@Override
 	public void created(String serviceId, Endpoint endpoint) {
 		Tags tags = Tags.of("service", serviceId, "instance", endpoint.address());
-		Gauge.builder("cluster.upstream.in.flight", endpoint, Endpoint::inFlight)
-			.tags(tags)
-			.description("Requests in flight from this gateway to the instance")
-			.register(this.registry);
-		Gauge.builder("cluster.upstream.up", endpoint, (e) -> e.isUp() ? 1 : 0)
-			.tags(tags)
-			.description("1 while active health checks say the instance is UP")
-			.register(this.registry);
-		Gauge.builder("cluster.upstream.ejected", endpoint, (e) -> e.isEjected() ? 1 : 0)
-			.tags(tags)
-			.description("1 while passive health ejects the instance")
-			.register(this.registry);
-		FunctionCounter.builder("cluster.upstream.sent", endpoint, Endpoint::sent)
-			.tags(tags)
-			.description("Requests sent to the instance, retries included")
-			.register(this.registry);
+		List<Meter> gauges = List.of(
+				Gauge.builder("cluster.upstream.in.flight", endpoint, Endpoint::inFlight)
+					.tags(tags)
+					.description("Requests in flight from this gateway to the instance")
+					.register(this.registry),
+				Gauge.builder("cluster.upstream.up", endpoint, (e) -> e.isUp() ? 1 : 0)
+					.tags(tags)
+					.description("1 while active health checks say the instance is UP")
+					.register(this.registry),
+				Gauge.builder("cluster.upstream.ejected", endpoint, (e) -> e.isEjected() ? 1 : 0)
+					.tags(tags)
+					.description("1 while passive health ejects the instance")
+					.register(this.registry),
+				FunctionCounter.builder("cluster.upstream.sent", endpoint, Endpoint::sent)
+					.tags(tags)
+					.description("Requests sent to the instance, retries included")
+					.register(this.registry));
 		this.meters.put(endpoint,
 				new Meters(
 						Timer.builder("cluster.upstream.latency")
@@ -78,7 +82,20 @@ class UpstreamMeters implements EndpointRegistry.Listener {
 						Counter.builder("cluster.upstream.ejections")
 							.tags(tags)
 							.description("Times passive health ejected the instance")
-							.register(this.registry)));
+							.register(this.registry),
+						gauges));
+	}
+
+	/** An instance that left discovery leaves the meters too: no ghost series. */
+	@Override
+	public void retired(String serviceId, Endpoint endpoint) {
+		Meters meters = this.meters.remove(endpoint);
+		if (meters == null) {
+			return;
+		}
+		for (Meter meter : meters.all()) {
+			this.registry.remove(meter);
+		}
 	}
 
 	private Counter outcome(Tags tags, String outcome) {
@@ -135,7 +152,14 @@ class UpstreamMeters implements EndpointRegistry.Listener {
 		return new BalancerEndpoint.Latency(p50, p99);
 	}
 
-	private record Meters(Timer latency, Counter successes, Counter failures, Counter ejections) {
+	private record Meters(Timer latency, Counter successes, Counter failures, Counter ejections, List<Meter> gauges) {
+
+		List<Meter> all() {
+			List<Meter> all = new ArrayList<>(this.gauges);
+			all.addAll(List.of(this.latency, this.successes, this.failures, this.ejections));
+			return all;
+		}
+
 	}
 
 }

@@ -34,6 +34,10 @@ public final class Endpoint {
 
 	private volatile boolean draining;
 
+	private volatile boolean departed;
+
+	private volatile long departedAt;
+
 	private final AtomicInteger consecutiveFailures = new AtomicInteger();
 
 	private final LongAdder failures = new LongAdder();
@@ -122,11 +126,30 @@ public final class Endpoint {
 	}
 
 	/**
-	 * Whether balancers may pick this instance: UP, not ejected, not drained.
+	 * Whether balancers may pick this instance: UP, not ejected, not drained, still in
+	 * discovery.
 	 * @return true while eligible
 	 */
 	public boolean isEligible() {
-		return this.up && !this.ejected && !this.draining && this.weight > 0;
+		return this.up && !this.ejected && !this.draining && !this.departed && this.weight > 0;
+	}
+
+	/**
+	 * Whether this instance left discovery: it takes no new requests, and is retired once
+	 * those in flight end.
+	 * @return true once departed
+	 */
+	public boolean isDeparted() {
+		return this.departed;
+	}
+
+	long departedAt() {
+		return this.departedAt;
+	}
+
+	void setDeparted(boolean departed, long nowNanos) {
+		this.departedAt = nowNanos;
+		this.departed = departed;
 	}
 
 	/**

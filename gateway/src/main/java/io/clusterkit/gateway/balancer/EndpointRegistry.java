@@ -2,6 +2,7 @@ package io.clusterkit.gateway.balancer;
 
 import java.lang.System.Logger.Level;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,7 +14,9 @@ import java.util.function.LongSupplier;
 /**
  * The one registry of upstream instances: one {@link Endpoint} per service and address,
  * shared by every route and balancer, so an instance's in-flight count and latency are
- * the same whichever route sent to it. Discovery feeds it; balancers read it.
+ * the same whichever route sent to it. Discovery feeds its membership
+ * ({@link #reconcile}); an instance that leaves departs, then retires
+ * ({@link #retireDeparted}); balancers read it.
  *
  * @author clusterkit
  */
@@ -94,12 +97,64 @@ public final class EndpointRegistry {
 	}
 
 	/**
-	 * The service's first instance list is in: instances that appear from now on are new
-	 * ones.
+	 * Make a service's membership what discovery lists now: instances first seen are
+	 * added (DOWN until probed when the service was listed before and checks run), those
+	 * no longer listed depart (no new requests; {@link #retireDeparted} retires them),
+	 * and a departed one listed again takes requests again. The one writer of membership
+	 * is the discovery feed; a pick only adds an instance it meets before the feed does.
 	 * @param serviceId the service
+	 * @param members the instances discovery lists
 	 */
-	public void listed(String serviceId) {
+	public void reconcile(String serviceId, List<Member> members) {
+		Set<String> listedNow = new HashSet<>();
+		for (Member member : members) {
+			Endpoint endpoint = endpoint(serviceId, member.host(), member.port(), member.metadata());
+			listedNow.add(endpoint.address());
+			if (endpoint.isDeparted()) {
+				endpoint.setDeparted(false, 0);
+				this.version.incrementAndGet();
+				logger.log(Level.INFO, "{0} of {1} is listed again", endpoint.address(), serviceId);
+			}
+		}
 		this.listed.add(serviceId);
+		long now = this.nanoClock.getAsLong();
+		for (Endpoint endpoint : this.services.getOrDefault(serviceId, Map.of()).values()) {
+			if (!listedNow.contains(endpoint.address()) && !endpoint.isDeparted()) {
+				endpoint.setDeparted(true, now);
+				this.version.incrementAndGet();
+				logger.log(Level.INFO, "{0} of {1} left discovery: no new requests, retired when its {2} in flight end",
+						endpoint.address(), serviceId, endpoint.inFlight());
+			}
+		}
+	}
+
+	/**
+	 * Retire the departed instances whose requests have ended, or that departed longer
+	 * ago than the grace: they leave the registry, and the listener drops what it keeps
+	 * of them (meters). A request still in flight to one retired by the grace ends
+	 * normally; it is only no longer counted anywhere.
+	 * @param graceNanos the longest a departed instance waits for its requests
+	 */
+	public void retireDeparted(long graceNanos) {
+		long now = this.nanoClock.getAsLong();
+		this.services.forEach((serviceId, endpoints) -> endpoints.values().removeIf((endpoint) -> {
+			if (!endpoint.isDeparted() || (endpoint.inFlight() > 0 && now - endpoint.departedAt() < graceNanos)) {
+				return false;
+			}
+			this.version.incrementAndGet();
+			this.listener.retired(serviceId, endpoint);
+			logger.log(Level.INFO, "{0} of {1} retired{2}", endpoint.address(), serviceId,
+					(endpoint.inFlight() > 0) ? " with " + endpoint.inFlight() + " still in flight" : "");
+			return true;
+		}));
+	}
+
+	/**
+	 * The services seen so far: their names.
+	 * @return the service ids
+	 */
+	public Set<String> services() {
+		return Set.copyOf(this.services.keySet());
 	}
 
 	/**
@@ -272,6 +327,17 @@ public final class EndpointRegistry {
 	}
 
 	/**
+	 * One instance as discovery lists it.
+	 *
+	 * @param host its host
+	 * @param port its port
+	 * @param metadata its discovery metadata
+	 */
+	public record Member(String host, int port, Map<String, String> metadata) {
+
+	}
+
+	/**
 	 * Passive ejection settings.
 	 *
 	 * @param consecutiveFailures failures in a row that eject; 0 turns ejection off
@@ -326,6 +392,14 @@ public final class EndpointRegistry {
 		 * @param endpoint the endpoint
 		 */
 		default void ejected(Endpoint endpoint) {
+		}
+
+		/**
+		 * An endpoint that left discovery was retired: it is gone from the registry.
+		 * @param serviceId its service
+		 * @param endpoint the endpoint
+		 */
+		default void retired(String serviceId, Endpoint endpoint) {
 		}
 
 	}

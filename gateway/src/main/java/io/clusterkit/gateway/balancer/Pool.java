@@ -60,10 +60,10 @@ public final class Pool {
 	}
 
 	/**
-	 * Snapshot the endpoints that may receive new requests: DOWN, ejected, draining and
-	 * weight-0 ones are left out, and each weight is computed once, so one pick sees one
-	 * consistent set. Each endpoint comes with a tag the caller maps a pick back to (its
-	 * own instance object), kept aligned through the filtering.
+	 * Snapshot the endpoints that may receive new requests: DOWN, ejected, draining,
+	 * departed and weight-0 ones are left out, and each weight is computed once, so one
+	 * pick sees one consistent set. Each endpoint comes with a tag the caller maps a pick
+	 * back to (its own instance object), kept aligned through the filtering.
 	 * @param candidates the instances now known
 	 * @param tags one tag per candidate, in the same order
 	 * @param weighting how weights are made
@@ -79,7 +79,7 @@ public final class Pool {
 		for (int i = 0; i < candidates.size(); i++) {
 			Endpoint endpoint = candidates.get(i);
 			int weight = weighting.weight(endpoint, nowNanos);
-			if (weight > 0 && endpoint.isUp() && !endpoint.isEjected() && !endpoint.isDraining()) {
+			if (weight > 0 && endpoint.isEligible()) {
 				ramping |= weighting.isRamping(endpoint, nowNanos);
 				weights[eligible] = weight;
 				kept[eligible] = tags.get(i);

@@ -12,6 +12,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import io.clusterkit.gateway.balancer.Endpoint;
 import io.clusterkit.gateway.balancer.EndpointRegistry;
 import io.clusterkit.gateway.config.HealthProperties;
+import io.clusterkit.gateway.discovery.MembershipListener;
 import io.netty.channel.ChannelOption;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -26,7 +27,6 @@ import reactor.util.function.Tuple2;
 import reactor.util.function.Tuples;
 
 import org.springframework.cloud.client.ServiceInstance;
-import org.springframework.cloud.client.discovery.ReactiveDiscoveryClient;
 import org.springframework.context.SmartLifecycle;
 
 /**
@@ -34,13 +34,12 @@ import org.springframework.context.SmartLifecycle;
  * the shared registry, so every balancer and route stops sending to it at once. Each
  * instance has its own probe loop, started at a random phase so probes do not align, and
  * never overlapping itself (a probe still running when the next is due makes that one
- * skip). All of it is non-blocking on Reactor Netty's client; the discovery list is
- * re-read every interval, so instances that appear are probed and those that leave are no
- * longer.
+ * skip). All of it is non-blocking on Reactor Netty's client. It probes what the
+ * membership feed lists: instances that appear are probed, those that leave no longer.
  *
  * @author clusterkit
  */
-public class ActiveHealthChecker implements SmartLifecycle {
+public class ActiveHealthChecker implements SmartLifecycle, MembershipListener {
 
 	/**
 	 * Discovery metadata naming the instance's management port, when not its own port.
@@ -48,8 +47,6 @@ public class ActiveHealthChecker implements SmartLifecycle {
 	static final String MANAGEMENT_PORT_METADATA_KEY = "management.port";
 
 	private static final Log logger = LogFactory.getLog(ActiveHealthChecker.class);
-
-	private final ReactiveDiscoveryClient discovery;
 
 	private final EndpointRegistry registry;
 
@@ -59,12 +56,9 @@ public class ActiveHealthChecker implements SmartLifecycle {
 
 	private ConnectionProvider connections;
 
-	private HttpClient http;
+	private volatile HttpClient http;
 
-	private Disposable discoveryLoop;
-
-	ActiveHealthChecker(ReactiveDiscoveryClient discovery, EndpointRegistry registry, HealthProperties properties) {
-		this.discovery = discovery;
+	ActiveHealthChecker(EndpointRegistry registry, HealthProperties properties) {
 		this.registry = registry;
 		this.properties = properties;
 	}
@@ -73,26 +67,19 @@ public class ActiveHealthChecker implements SmartLifecycle {
 	public void start() {
 		this.connections = ConnectionProvider.builder("health-probes").maxIdleTime(Duration.ofSeconds(20)).build();
 		this.http = HttpClient.create(this.connections);
-		this.discoveryLoop = Flux.interval(Duration.ZERO, this.properties.interval())
-			.onBackpressureDrop()
-			.concatMap((tick) -> this.discovery.getServices()
-				.flatMap((service) -> this.discovery.getInstances(service))
-				.collectList()
-				.onErrorResume((ex) -> {
-					logger.warn("Discovery failed; keeping the instances probed so far: " + ex);
-					return Mono.empty();
-				}))
-			.subscribe((instances) -> reconcile(instances));
 	}
 
-	private void reconcile(List<ServiceInstance> instances) {
+	@Override
+	public void listed(List<ServiceInstance> instances) {
+		if (this.http == null) {
+			return;
+		}
 		Set<String> seen = new HashSet<>();
 		for (ServiceInstance instance : instances) {
 			String key = instance.getServiceId() + "/" + instance.getHost() + ":" + instance.getPort();
 			seen.add(key);
 			this.probes.computeIfAbsent(key, (k) -> startProbe(instance));
 		}
-		instances.forEach((instance) -> this.registry.listed(instance.getServiceId()));
 		this.probes.entrySet().removeIf((entry) -> {
 			if (seen.contains(entry.getKey())) {
 				return false;
@@ -172,7 +159,7 @@ public class ActiveHealthChecker implements SmartLifecycle {
 
 	@Override
 	public void stop() {
-		this.discoveryLoop.dispose();
+		this.http = null;
 		this.probes.values().forEach((probe) -> probe.loop().dispose());
 		this.probes.clear();
 		this.connections.dispose();
@@ -180,7 +167,13 @@ public class ActiveHealthChecker implements SmartLifecycle {
 
 	@Override
 	public boolean isRunning() {
-		return this.discoveryLoop != null && !this.discoveryLoop.isDisposed();
+		return this.http != null;
+	}
+
+	@Override
+	public int getPhase() {
+		// started before the membership feed lists anything, stopped after it
+		return SmartLifecycle.DEFAULT_PHASE - 1792;
 	}
 
 	/**

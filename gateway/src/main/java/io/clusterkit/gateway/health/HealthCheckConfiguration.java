@@ -4,7 +4,6 @@ import io.clusterkit.gateway.balancer.EndpointRegistry;
 import io.clusterkit.gateway.config.HealthProperties;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
-import org.springframework.cloud.client.discovery.composite.reactive.ReactiveCompositeDiscoveryClient;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -18,9 +17,8 @@ import org.springframework.context.annotation.Configuration;
 class HealthCheckConfiguration {
 
 	@Bean
-	ActiveHealthChecker activeHealthChecker(ReactiveCompositeDiscoveryClient discovery, EndpointRegistry registry,
-			HealthProperties properties) {
-		return new ActiveHealthChecker(discovery, registry, properties);
+	ActiveHealthChecker activeHealthChecker(EndpointRegistry registry, HealthProperties properties) {
+		return new ActiveHealthChecker(registry, properties);
 	}
 
 	@Bean

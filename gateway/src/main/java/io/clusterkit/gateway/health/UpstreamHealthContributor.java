@@ -47,7 +47,9 @@ class UpstreamHealthContributor implements CompositeHealthContributor {
 	private HealthIndicator indicator(String service) {
 		return () -> {
 			List<Endpoint> endpoints = this.registry.byService().getOrDefault(service, List.of());
-			long up = endpoints.stream().filter((endpoint) -> endpoint.isUp() && !endpoint.isEjected()).count();
+			long up = endpoints.stream()
+				.filter((endpoint) -> endpoint.isUp() && !endpoint.isEjected() && !endpoint.isDeparted())
+				.count();
 			long ejected = endpoints.stream().filter(Endpoint::isEjected).count();
 			Map<String, Object> instances = new LinkedHashMap<>();
 			for (Endpoint endpoint : endpoints) {
@@ -65,6 +67,9 @@ class UpstreamHealthContributor implements CompositeHealthContributor {
 	}
 
 	private static String state(Endpoint endpoint) {
+		if (endpoint.isDeparted()) {
+			return "DEPARTED";
+		}
 		if (!endpoint.isUp()) {
 			return "DOWN";
 		}

@@ -107,7 +107,6 @@ class ClusterLoadBalancer implements ReactorServiceInstanceLoadBalancer {
 					instance.getMetadata()));
 			responses.add(new DefaultResponse(instance));
 		}
-		this.registry.listed(this.serviceId);
 		long now = this.nanoClock.getAsLong();
 		Snapshot next = new Snapshot(List.copyOf(instances), version,
 				Pool.of(endpoints, responses, this.weighting, now), now + this.weighting.stepNanos());
