@@ -118,6 +118,8 @@ function render(body, now) {
 			const element = card(view, instance.address);
 			element.dataset.state = instance.state;
 			text(element, '.state', instance.state);
+			// why it takes no requests (ejected, drained, departed), on hover
+			element.querySelector('.state').title = instance.reason || '';
 			text(element, '.weight', instance.effectiveWeight === instance.weight ? `${instance.weight}`
 				: `${number(instance.effectiveWeight, 1)} of ${instance.weight}`);
 			text(element, '.rps', number(rps, 1));

@@ -44,6 +44,8 @@ class GatewayConfigurationValidationTests {
 							cluster.health.ejection.max-ejection-percent                                 | 101     | cluster.health.ejection.maxEjectionPercent
 							cluster.proxy.response-timeout                                               | 0s      | cluster.proxy.responseTimeout
 							cluster.membership.refresh-interval                                          | 10ms    | cluster.membership.refreshInterval
+							cluster.health.latency-outliers.factor                                       | 1       | cluster.health.latencyOutliers.factor
+							cluster.health.latency-outliers.min-requests                                 | 0       | cluster.health.latencyOutliers.minRequests
 							cluster.membership.departure-grace                                           | 2h      | cluster.membership.departureGrace
 							spring.cloud.gateway.server.webflux.httpclient.response-timeout              | 5s      | set cluster.proxy.response-timeout instead
 							cluster.rate-limit.requests-per-second                                       | 0       | cluster.rate-limit.requestsPerSecond

@@ -140,7 +140,8 @@ class BalancerEndpoint {
 		List<Instance> instances = endpoints.stream().map((endpoint) -> {
 			RiseFall.Result probe = (checker != null) ? checker.lastProbe(serviceId, endpoint) : null;
 			double share = weighting.share(endpoint, now);
-			return new Instance(endpoint.address(), state(endpoint, share), endpoint.weight(),
+			String state = state(endpoint, share);
+			return new Instance(endpoint.address(), state, reason(endpoint, state), endpoint.weight(),
 					endpoint.weight() * share, endpoint.inFlight(), endpoint.sent(), endpoint.failures(),
 					(probe != null) ? new Probe(probe.success(), probe.detail(), probe.at()) : null,
 					this.meters.latency(endpoint));
@@ -164,6 +165,16 @@ class BalancerEndpoint {
 		return (share < 1) ? "SLOW-START" : "UP";
 	}
 
+	/** Why an instance takes no requests, for the states that say so. */
+	private static @Nullable String reason(Endpoint endpoint, String state) {
+		return switch (state) {
+			case "DEPARTED" -> "left discovery";
+			case "EJECTED" -> endpoint.ejectionReason();
+			case "DRAINING" -> endpoint.isDraining() ? "drained by an operator" : "weight 0";
+			default -> null;
+		};
+	}
+
 	/**
 	 * One service.
 	 *
@@ -177,8 +188,11 @@ class BalancerEndpoint {
 	 * One instance.
 	 *
 	 * @param address host:port
-	 * @param state UP, DOWN, EJECTED, DRAINING (drained, or weight 0), SLOW-START or
-	 * DEPARTED (left discovery; retired once its requests end) (ramping up)
+	 * @param state UP, DOWN, EJECTED, DRAINING (drained, or weight 0), SLOW-START
+	 * (ramping up) or DEPARTED (left discovery; retired once its requests end)
+	 * @param reason why an EJECTED, DRAINING or DEPARTED instance takes no requests, such
+	 * as {@code 5 consecutive failures} or {@code latency 52 ms vs peers' median 2.1 ms};
+	 * null otherwise (a DOWN one's is its last probe)
 	 * @param weight the configured weight
 	 * @param effectiveWeight the weight with the slow-start ramp applied
 	 * @param inFlight requests in flight from this gateway
@@ -187,8 +201,8 @@ class BalancerEndpoint {
 	 * @param lastProbe the last active health probe, null when none ran yet
 	 * @param latency pick to response start over the last minute, null before any
 	 */
-	record Instance(String address, String state, int weight, double effectiveWeight, int inFlight, long sent,
-			long failures, @Nullable Probe lastProbe, @Nullable Latency latency) {
+	record Instance(String address, String state, @Nullable String reason, int weight, double effectiveWeight,
+			int inFlight, long sent, long failures, @Nullable Probe lastProbe, @Nullable Latency latency) {
 	}
 
 	/**

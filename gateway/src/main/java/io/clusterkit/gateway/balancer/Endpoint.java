@@ -28,6 +28,12 @@ public final class Endpoint {
 
 	private final PeakEwma latency;
 
+	private final LongAdder windowNanos = new LongAdder();
+
+	private final LongAdder windowResponses = new LongAdder();
+
+	private volatile String ejectionReason = "";
+
 	private volatile int weight;
 
 	private volatile boolean up = true;
@@ -162,10 +168,11 @@ public final class Endpoint {
 
 	// Ejection and readmission are rare and take a lock; the request path only reads the
 	// volatile flag.
-	synchronized long eject(long nowNanos, long baseNanos, long maxNanos) {
+	synchronized long eject(long nowNanos, long baseNanos, long maxNanos, String reason) {
 		if (this.ejected) {
 			return 0;
 		}
+		this.ejectionReason = reason;
 		if (nowNanos - this.readmittedAt > maxNanos) {
 			this.ejections = 0;
 		}
@@ -232,6 +239,25 @@ public final class Endpoint {
 	 */
 	public void observeLatency(long latencyNanos, long nowNanos) {
 		this.latency.observe(latencyNanos, nowNanos);
+		this.windowNanos.add(latencyNanos);
+		this.windowResponses.increment();
+	}
+
+	/**
+	 * The responses observed since the last call, for outlier detection, and a new window
+	 * started. A response observed during the call may land in either window.
+	 * @return how many, and their summed latency
+	 */
+	public LatencyWindow drainLatencyWindow() {
+		return new LatencyWindow(this.windowResponses.sumThenReset(), this.windowNanos.sumThenReset());
+	}
+
+	/**
+	 * Why passive health ejected this instance, for operators.
+	 * @return the reason of the last ejection, empty before any
+	 */
+	public String ejectionReason() {
+		return this.ejectionReason;
 	}
 
 	/**
@@ -247,6 +273,24 @@ public final class Endpoint {
 	public String toString() {
 		return this.address + "(" + (this.ejected ? "EJECTED" : this.up ? "UP" : "DOWN") + ", w=" + this.weight
 				+ ", inFlight=" + inFlight() + ")";
+	}
+
+	/**
+	 * Responses over one window of outlier detection.
+	 *
+	 * @param responses how many responses started
+	 * @param totalNanos their latencies, summed
+	 */
+	public record LatencyWindow(long responses, long totalNanos) {
+
+		/**
+		 * The mean latency.
+		 * @return nanoseconds, 0 without responses
+		 */
+		public double meanNanos() {
+			return (this.responses > 0) ? this.totalNanos / (double) this.responses : 0;
+		}
+
 	}
 
 	/**

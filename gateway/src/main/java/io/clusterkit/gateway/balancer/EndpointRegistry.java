@@ -208,13 +208,26 @@ public final class EndpointRegistry {
 	public void recordOutcome(Endpoint endpoint, boolean success) {
 		this.listener.ended(endpoint, success);
 		if (endpoint.recordOutcome(success, this.ejection.consecutiveFailures()) && !endpoint.isEjected()) {
-			ejectUnlessCapped(endpoint);
+			eject(endpoint, this.ejection.consecutiveFailures() + " consecutive failures");
 		}
 	}
 
-	// Rare (a run of failures), so it takes the lock that keeps two ejections from
-	// passing the cap together; the request path never does.
-	private synchronized void ejectUnlessCapped(Endpoint endpoint) {
+	/**
+	 * Eject an instance for the ejection time (doubled on each repeated ejection,
+	 * capped), unless that would take its service past its share of ejected instances or
+	 * leave it no eligible instance. An ejected instance returns on a successful probe
+	 * once its time is over ({@link #readmitIfDue}); without active checks
+	 * ({@link Ejection#OFF}) nothing could readmit it, so nothing is ejected.
+	 * @param endpoint the instance
+	 * @param reason why, for operators
+	 * @return whether it was ejected now
+	 */
+	// Rare, so it takes the lock that keeps two ejections from passing the cap together;
+	// the request path never does.
+	public synchronized boolean eject(Endpoint endpoint, String reason) {
+		if (endpoint.isEjected() || this.ejection.equals(Ejection.OFF)) {
+			return false;
+		}
 		Collection<Endpoint> pool = serviceOf(endpoint);
 		int ejected = 0;
 		int eligible = 0;
@@ -224,20 +237,20 @@ public final class EndpointRegistry {
 		}
 		if (eligible == 0 || (ejected > 0 && (ejected + 1) * 100 > this.ejection.maxPercent() * pool.size())) {
 			if (logger.isLoggable(Level.DEBUG)) {
-				logger.log(Level.DEBUG,
-						"{0} not ejected after {1} consecutive failures: {2} of {3} instances are "
-								+ "ejected, {4} other eligible",
-						endpoint.address(), this.ejection.consecutiveFailures(), ejected, pool.size(), eligible);
+				logger.log(Level.DEBUG, "{0} not ejected ({1}): {2} of {3} instances are ejected, {4} other eligible",
+						endpoint.address(), reason, ejected, pool.size(), eligible);
 			}
-			return;
+			return false;
 		}
-		long duration = endpoint.eject(this.nanoClock.getAsLong(), this.ejection.baseNanos(), this.ejection.maxNanos());
-		if (duration > 0) {
-			this.version.incrementAndGet();
-			this.listener.ejected(endpoint);
-			logger.log(Level.INFO, "{0} ejected for {1} ms after {2} consecutive failures", endpoint.address(),
-					duration / 1_000_000, this.ejection.consecutiveFailures());
+		long duration = endpoint.eject(this.nanoClock.getAsLong(), this.ejection.baseNanos(), this.ejection.maxNanos(),
+				reason);
+		if (duration == 0) {
+			return false;
 		}
+		this.version.incrementAndGet();
+		this.listener.ejected(endpoint);
+		logger.log(Level.INFO, "{0} ejected for {1} ms: {2}", endpoint.address(), duration / 1_000_000, reason);
+		return true;
 	}
 
 	private Collection<Endpoint> serviceOf(Endpoint endpoint) {

@@ -4,6 +4,8 @@ import java.time.Duration;
 import java.util.Map;
 
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -27,6 +29,8 @@ import org.springframework.validation.annotation.Validated;
  * @param fall consecutive failed probes that take an UP instance DOWN; 1 to 100
  * @param services per-service overrides of interval, timeout, rise and fall, by service
  * id
+ * @param ejection passive ejection after consecutive failures, and its limits
+ * @param latencyOutliers ejection of instances much slower than their peers
  * @author clusterkit
  */
 @Validated
@@ -36,7 +40,8 @@ public record HealthProperties(@DefaultValue("true") boolean enabled,
 		@DurationMin(millis = 100) @DurationMax(minutes = 1) @DefaultValue("1s") Duration interval,
 		@DurationMin(millis = 10) @DurationMax(seconds = 30) @DefaultValue("500ms") Duration timeout,
 		@Min(1) @Max(100) @DefaultValue("2") int rise, @Min(1) @Max(100) @DefaultValue("3") int fall,
-		@Nullable Map<String, @Valid Service> services, @Valid @DefaultValue Ejection ejection) {
+		@Nullable Map<String, @Valid Service> services, @Valid @DefaultValue Ejection ejection,
+		@Valid @DefaultValue LatencyOutliers latencyOutliers) {
 
 	/** Prefix of the health-check settings. */
 	public static final String PREFIX = "cluster.health";
@@ -92,6 +97,29 @@ public record HealthProperties(@DefaultValue("true") boolean enabled,
 			@DurationMin(millis = 100) @DurationMax(hours = 1) @DefaultValue("30s") Duration baseTime,
 			@DurationMin(millis = 100) @DurationMax(hours = 1) @DefaultValue("5m") Duration maxTime,
 			@Min(0) @Max(100) @DefaultValue("50") int maxEjectionPercent) {
+
+	}
+
+	/**
+	 * Latency outlier detection: every interval, an instance whose mean latency over it
+	 * is {@code factor} times its peers' median and above {@code floor}, with at least
+	 * {@code min-requests} responses, is ejected like a failing one (same ejection time,
+	 * backoff and max-ejection-percent) and readmitted by active probes and slow start.
+	 * Needs active checks, as all ejection does.
+	 *
+	 * @param enabled whether slow instances are ejected
+	 * @param interval the window judged each time; 1 s to 10 min
+	 * @param factor how many times its peers' median latency makes an instance an
+	 * outlier; 1.5 to 100
+	 * @param floor the mean latency below which no instance is an outlier; 1 ms to 1 min
+	 * @param minRequests responses an instance needs in a window to be judged; 1 to
+	 * 1,000,000
+	 */
+	public record LatencyOutliers(@DefaultValue("true") boolean enabled,
+			@DurationMin(seconds = 1) @DurationMax(minutes = 10) @DefaultValue("10s") Duration interval,
+			@DecimalMin("1.5") @DecimalMax("100") @DefaultValue("3") double factor,
+			@DurationMin(millis = 1) @DurationMax(minutes = 1) @DefaultValue("20ms") Duration floor,
+			@Min(1) @Max(1_000_000) @DefaultValue("20") int minRequests) {
 
 	}
 

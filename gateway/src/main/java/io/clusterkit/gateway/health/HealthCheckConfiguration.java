@@ -1,7 +1,11 @@
 package io.clusterkit.gateway.health;
 
+import java.util.concurrent.TimeUnit;
+
 import io.clusterkit.gateway.balancer.EndpointRegistry;
 import io.clusterkit.gateway.config.HealthProperties;
+import reactor.core.Disposable;
+import reactor.core.scheduler.Schedulers;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.context.annotation.Bean;
@@ -19,6 +23,16 @@ class HealthCheckConfiguration {
 	@Bean
 	ActiveHealthChecker activeHealthChecker(EndpointRegistry registry, HealthProperties properties) {
 		return new ActiveHealthChecker(registry, properties);
+	}
+
+	@Bean(destroyMethod = "dispose")
+	@ConditionalOnBooleanProperty(name = HealthProperties.PREFIX + ".latency-outliers.enabled", matchIfMissing = true)
+	Disposable latencyOutlierDetection(EndpointRegistry registry, HealthProperties properties) {
+		HealthProperties.LatencyOutliers settings = properties.latencyOutliers();
+		OutlierDetection detection = new OutlierDetection(registry,
+				new LatencyOutliers(settings.factor(), settings.floor().toNanos(), settings.minRequests()));
+		long interval = settings.interval().toMillis();
+		return Schedulers.parallel().schedulePeriodically(detection, interval, interval, TimeUnit.MILLISECONDS);
 	}
 
 	@Bean

@@ -68,12 +68,12 @@ class UpstreamHealthContributor implements CompositeHealthContributor {
 
 	private static String state(Endpoint endpoint) {
 		if (endpoint.isDeparted()) {
-			return "DEPARTED";
+			return "DEPARTED: left discovery";
 		}
 		if (!endpoint.isUp()) {
 			return "DOWN";
 		}
-		return endpoint.isEjected() ? "EJECTED" : "UP";
+		return endpoint.isEjected() ? "EJECTED: " + endpoint.ejectionReason() : "UP";
 	}
 
 }

@@ -62,6 +62,23 @@ class PassiveEjectionTests {
 	}
 
 	@Test
+	void shouldRecordWhyAnInstanceWasEjected() {
+		fail(3);
+		assertThat(this.endpoint.ejectionReason()).isEqualTo("3 consecutive failures");
+		assertThat(this.registry.eject(this.other, "latency 52 ms vs peers' median 2.0 ms"))
+			.as("the last eligible instance")
+			.isFalse();
+	}
+
+	@Test
+	void shouldEjectNothingWithoutActiveChecksToReadmit() {
+		EndpointRegistry unchecked = new EndpointRegistry(SECOND, EndpointRegistry.Ejection.OFF, false, () -> this.now);
+		Endpoint one = unchecked.endpoint("s", "h", 1, null);
+		unchecked.endpoint("s", "h", 2, null);
+		assertThat(unchecked.eject(one, "slow")).isFalse();
+	}
+
+	@Test
 	void shouldNeverEjectTheLastEligibleInstance() {
 		this.registry.drain(this.other, true);
 		fail(10);
