@@ -13,24 +13,39 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
-import org.springframework.test.context.DynamicPropertyRegistry;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Real worker processes on free loopback ports, launched from the worker module's
  * executable jar: what the gateway talks to in production, not a mock. Instance ids are
  * {@code worker-1}, {@code worker-2}, ...
+ * <p>
+ * The one worker-cluster fixture: a test class holds it as
+ * {@code @RegisterExtension static final WorkerProcesses workers = WorkerProcesses.start(n)};
+ * the workers stop after the class, and every Spring context the class (or its
+ * {@code @Nested} classes) starts gets them as its static {@code worker-service} list
+ * ({@link WorkerDiscovery}), with what {@link #withInstance} and {@link #withMetadata}
+ * add. A context that lists its own instances in its inlined properties keeps its list.
  */
-public final class WorkerProcesses implements AutoCloseable {
+public final class WorkerProcesses implements AutoCloseable, AfterAllCallback {
 
 	private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(120);
+
+	private static final String INSTANCES = "spring.cloud.discovery.client.simple.instances.worker-service";
 
 	private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
 	private final List<Worker> workers;
+
+	/** Discovery settings beyond the workers' own: another instance, some metadata. */
+	private final Map<String, Object> extraDiscovery = new LinkedHashMap<>();
 
 	private WorkerProcesses(List<Worker> workers) {
 		this.workers = workers;
@@ -72,15 +87,43 @@ public final class WorkerProcesses implements AutoCloseable {
 	}
 
 	/**
-	 * Register the workers as the gateway's static {@code worker-service} instances.
-	 * @param registry the test's dynamic properties
+	 * The workers as the gateway's static {@code worker-service} instances.
+	 * @return the discovery settings, by key
 	 */
-	public void register(DynamicPropertyRegistry registry) {
+	Map<String, Object> discoveryProperties() {
+		Map<String, Object> properties = new LinkedHashMap<>();
 		for (int i = 0; i < this.workers.size(); i++) {
-			int index = i;
-			registry.add("spring.cloud.discovery.client.simple.instances.worker-service[" + i + "].uri",
-					() -> uri(index));
+			properties.put(INSTANCES + "[" + i + "].uri", uri(i));
 		}
+		properties.putAll(this.extraDiscovery);
+		return properties;
+	}
+
+	/**
+	 * List one more instance after the workers, one that is no worker of these (an
+	 * unreachable address, say).
+	 * @param uri its URI
+	 * @return these workers
+	 */
+	public WorkerProcesses withInstance(String uri) {
+		this.extraDiscovery.put(INSTANCES + "[" + (this.workers.size() + countInstancesAdded()) + "].uri", uri);
+		return this;
+	}
+
+	/**
+	 * Give a listed instance discovery metadata.
+	 * @param index the instance, as listed
+	 * @param key the metadata key, such as {@code weight}
+	 * @param value its value
+	 * @return these workers
+	 */
+	public WorkerProcesses withMetadata(int index, String key, String value) {
+		this.extraDiscovery.put(INSTANCES + "[" + index + "].metadata." + key, value);
+		return this;
+	}
+
+	private long countInstancesAdded() {
+		return this.extraDiscovery.keySet().stream().filter((key) -> key.endsWith("].uri")).count();
 	}
 
 	/**
@@ -130,6 +173,17 @@ public final class WorkerProcesses implements AutoCloseable {
 		Worker worker = this.workers.get(index);
 		worker.launch();
 		worker.awaitReady();
+	}
+
+	/**
+	 * Stop the workers after the class that holds them; {@code @Nested} classes inherit
+	 * the extension, and their end is not the end of the workers.
+	 */
+	@Override
+	public void afterAll(ExtensionContext context) {
+		if (WorkerDiscovery.staticWorkers(context.getRequiredTestClass()) == this) {
+			close();
+		}
 	}
 
 	/** SIGTERM every worker at once (each drains for its delay), then wait for all. */

@@ -5,9 +5,9 @@ import java.time.Instant;
 
 import io.clusterkit.gateway.Await;
 import io.clusterkit.gateway.WorkerProcesses;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.beans.factory.annotation.Autowired;
@@ -17,8 +17,6 @@ import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.http.MediaType;
 import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,24 +32,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 @DirtiesContext
 class BalancerEndpointIntegrationTests {
 
-	static final WorkerProcesses workers = WorkerProcesses.start(2);
+	@RegisterExtension
+	static final WorkerProcesses workers = WorkerProcesses.start(2).withMetadata(1, "weight", "0");
 
 	@Autowired
 	WebTestClient client;
 
 	@LocalManagementPort
 	int managementPort;
-
-	@DynamicPropertySource
-	static void workers(DynamicPropertyRegistry registry) {
-		workers.register(registry);
-		registry.add("spring.cloud.discovery.client.simple.instances.worker-service[1].metadata.weight", () -> "0");
-	}
-
-	@AfterAll
-	static void stopWorkers() {
-		workers.close();
-	}
 
 	@BeforeEach
 	void traffic() {

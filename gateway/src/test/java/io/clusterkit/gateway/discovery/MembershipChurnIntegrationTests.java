@@ -22,6 +22,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -52,6 +53,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @DirtiesContext
 class MembershipChurnIntegrationTests {
 
+	@RegisterExtension
 	static final WorkerProcesses workers = WorkerProcesses.start(1, new String[] { "--server.address=0.0.0.0" });
 
 	static final TestDnsServer dns = dnsServer();
@@ -91,7 +93,6 @@ class MembershipChurnIntegrationTests {
 
 	@AfterAll
 	static void stop() {
-		workers.close();
 		dns.close();
 	}
 

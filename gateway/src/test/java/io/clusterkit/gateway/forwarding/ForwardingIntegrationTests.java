@@ -5,8 +5,8 @@ import java.util.List;
 
 import io.clusterkit.gateway.RawHttp;
 import io.clusterkit.gateway.WorkerProcesses;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -19,8 +19,6 @@ import org.springframework.cloud.gateway.filter.ratelimit.KeyResolver;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
 import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,6 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @DirtiesContext
 class ForwardingIntegrationTests {
 
+	@RegisterExtension
 	static final WorkerProcesses workers = WorkerProcesses.start(1);
 
 	static final JsonMapper json = JsonMapper.builder().build();
@@ -44,16 +43,6 @@ class ForwardingIntegrationTests {
 
 	@Autowired
 	KeyResolver keyResolver;
-
-	@DynamicPropertySource
-	static void workers(DynamicPropertyRegistry registry) {
-		workers.register(registry);
-	}
-
-	@AfterAll
-	static void stopWorkers() {
-		workers.close();
-	}
 
 	@Test
 	void shouldReplaceTheChainAnUntrustedClientSent() {

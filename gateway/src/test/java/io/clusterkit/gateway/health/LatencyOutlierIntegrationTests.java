@@ -10,16 +10,14 @@ import io.clusterkit.gateway.Traffic;
 import io.clusterkit.gateway.WorkerProcesses;
 import io.clusterkit.gateway.balancer.Endpoint;
 import io.clusterkit.gateway.balancer.EndpointRegistry;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -34,6 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @DirtiesContext
 class LatencyOutlierIntegrationTests {
 
+	@RegisterExtension
 	static final WorkerProcesses workers = WorkerProcesses.start(3, new String[0], new String[0],
 			new String[] { "--worker.faults.extra-latency=50ms" });
 
@@ -45,16 +44,6 @@ class LatencyOutlierIntegrationTests {
 
 	@Autowired
 	EndpointRegistry registry;
-
-	@DynamicPropertySource
-	static void workers(DynamicPropertyRegistry registry) {
-		workers.register(registry);
-	}
-
-	@AfterAll
-	static void stopWorkers() {
-		workers.close();
-	}
 
 	@Test
 	void shouldEjectTheSlowWorkerSayWhyAndSendItNothingAfter() {

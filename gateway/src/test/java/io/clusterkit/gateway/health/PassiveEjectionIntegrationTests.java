@@ -3,15 +3,13 @@ package io.clusterkit.gateway.health;
 import io.clusterkit.gateway.WorkerProcesses;
 import io.clusterkit.gateway.balancer.Endpoint;
 import io.clusterkit.gateway.balancer.EndpointRegistry;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,6 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @DirtiesContext
 class PassiveEjectionIntegrationTests {
 
+	@RegisterExtension
 	static final WorkerProcesses workers = WorkerProcesses.start(2, new String[0],
 			new String[] { "--worker.faults.error-rate=1.0" });
 
@@ -34,16 +33,6 @@ class PassiveEjectionIntegrationTests {
 
 	@Autowired
 	EndpointRegistry registry;
-
-	@DynamicPropertySource
-	static void workers(DynamicPropertyRegistry registry) {
-		workers.register(registry);
-	}
-
-	@AfterAll
-	static void stopWorkers() {
-		workers.close();
-	}
 
 	@Test
 	void shouldEjectTheFailingWorkerWhileClientsSeeNoError() {

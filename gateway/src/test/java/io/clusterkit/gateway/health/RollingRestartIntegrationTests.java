@@ -8,8 +8,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.clusterkit.gateway.Await;
 import io.clusterkit.gateway.WorkerProcesses;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -17,8 +17,6 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.http.MediaType;
 import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,20 +32,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 @DirtiesContext
 class RollingRestartIntegrationTests {
 
+	@RegisterExtension
 	static final WorkerProcesses workers = WorkerProcesses.start(3);
 
 	@LocalServerPort
 	int port;
-
-	@DynamicPropertySource
-	static void workers(DynamicPropertyRegistry registry) {
-		workers.register(registry);
-	}
-
-	@AfterAll
-	static void stopWorkers() {
-		workers.close();
-	}
 
 	@Test
 	void shouldLoseNoRequestDuringARollingRestart() {

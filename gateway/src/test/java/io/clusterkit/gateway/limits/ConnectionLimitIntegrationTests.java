@@ -7,14 +7,12 @@ import java.util.List;
 
 import io.clusterkit.gateway.RawHttp;
 import io.clusterkit.gateway.WorkerProcesses;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -28,22 +26,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @DirtiesContext
 class ConnectionLimitIntegrationTests {
 
+	@RegisterExtension
 	static final WorkerProcesses workers = WorkerProcesses.start(1);
 
 	static final String HELLO = RawHttp.head("GET /api/v1/hello HTTP/1.1", "Host: gateway");
 
 	@LocalServerPort
 	int port;
-
-	@DynamicPropertySource
-	static void workers(DynamicPropertyRegistry registry) {
-		workers.register(registry);
-	}
-
-	@AfterAll
-	static void stopWorkers() {
-		workers.close();
-	}
 
 	@Test
 	void shouldHoldTheNextClientUntilAConnectionCloses() {

@@ -17,10 +17,10 @@ import java.util.concurrent.TimeUnit;
 import io.clusterkit.gateway.RawHttp;
 import io.clusterkit.gateway.WorkerProcesses;
 import io.clusterkit.gateway.balancer.EndpointRegistry;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -28,8 +28,6 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -51,6 +49,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @DirtiesContext
 class PublicPortLimitsIntegrationTests {
 
+	@RegisterExtension
 	static final WorkerProcesses workers = WorkerProcesses.start(3);
 
 	static final JsonMapper json = JsonMapper.builder().build();
@@ -62,16 +61,6 @@ class PublicPortLimitsIntegrationTests {
 
 	@Autowired
 	EndpointRegistry registry;
-
-	@DynamicPropertySource
-	static void workers(DynamicPropertyRegistry registry) {
-		workers.register(registry);
-	}
-
-	@AfterAll
-	static void stopWorkers() {
-		workers.close();
-	}
 
 	@Test
 	void shouldAnswer414ToARequestLineOverTheLimit() {

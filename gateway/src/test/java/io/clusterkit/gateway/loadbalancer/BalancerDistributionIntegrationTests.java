@@ -5,15 +5,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.clusterkit.gateway.Traffic;
 import io.clusterkit.gateway.WorkerProcesses;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,20 +22,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class BalancerDistributionIntegrationTests {
 
+	@RegisterExtension
 	static final WorkerProcesses workers = WorkerProcesses.start(3, new String[0], new String[0],
 			new String[] { "--worker.faults.extra-latency=200ms" });
 
 	static final int CONCURRENCY = 4;
-
-	@AfterAll
-	static void stopWorkers() {
-		workers.close();
-	}
-
-	@DynamicPropertySource
-	static void workers(DynamicPropertyRegistry registry) {
-		workers.register(registry);
-	}
 
 	static Map<String, AtomicInteger> load(int port, int requests) {
 		return Traffic.hello(port, requests, CONCURRENCY);

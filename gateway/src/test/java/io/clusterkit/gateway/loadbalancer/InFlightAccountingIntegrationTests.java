@@ -15,10 +15,10 @@ import io.clusterkit.gateway.Await;
 import io.clusterkit.gateway.WorkerProcesses;
 import io.clusterkit.gateway.balancer.Endpoint;
 import io.clusterkit.gateway.balancer.EndpointRegistry;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
@@ -34,8 +34,6 @@ import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
 
@@ -47,12 +45,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class InFlightAccountingIntegrationTests {
 
+	@RegisterExtension
 	static final WorkerProcesses workers = WorkerProcesses.start(2);
-
-	@AfterAll
-	static void stopWorkers() {
-		workers.close();
-	}
 
 	static void awaitAllIdle(EndpointRegistry registry) {
 		awaitInFlight(registry, 0);
@@ -88,11 +82,6 @@ class InFlightAccountingIntegrationTests {
 
 		@LocalServerPort
 		int port;
-
-		@DynamicPropertySource
-		static void workers(DynamicPropertyRegistry registry) {
-			workers.register(registry);
-		}
 
 		@AfterEach
 		void countersAreBackToZero() {

@@ -13,11 +13,11 @@ import io.clusterkit.gateway.RawHttp;
 import io.clusterkit.gateway.WorkerProcesses;
 import io.clusterkit.gateway.balancer.Endpoint;
 import io.clusterkit.gateway.balancer.EndpointRegistry;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -25,8 +25,6 @@ import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -40,19 +38,10 @@ class HostileClientsIntegrationTests {
 
 	static final String[] ACCESS_LOG = { "--cluster.access-log.enabled=true" };
 
+	@RegisterExtension
 	static final WorkerProcesses workers = WorkerProcesses.start(3, ACCESS_LOG, ACCESS_LOG, ACCESS_LOG);
 
 	static final String ECHO_COMPLETED = "\"POST /api/v1/echo HTTP/1.1\" 200";
-
-	@DynamicPropertySource
-	static void workers(DynamicPropertyRegistry registry) {
-		workers.register(registry);
-	}
-
-	@AfterAll
-	static void stopWorkers() {
-		workers.close();
-	}
 
 	/** What each scenario's gateway, with its own settings, is reached by. */
 	abstract static class Gateway {

@@ -2,17 +2,15 @@ package io.clusterkit.gateway.proxy;
 
 import io.clusterkit.gateway.RawHttp;
 import io.clusterkit.gateway.WorkerProcesses;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,6 +23,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @DirtiesContext
 class HostileRequestsIntegrationTests {
 
+	@RegisterExtension
 	static final WorkerProcesses workers = WorkerProcesses.start(1);
 
 	@LocalServerPort
@@ -32,16 +31,6 @@ class HostileRequestsIntegrationTests {
 
 	@LocalManagementPort
 	int managementPort;
-
-	@DynamicPropertySource
-	static void workers(DynamicPropertyRegistry registry) {
-		workers.register(registry);
-	}
-
-	@AfterAll
-	static void stopWorkers() {
-		workers.close();
-	}
 
 	@ParameterizedTest
 	@ValueSource(strings = { "/api/../actuator/health", "/api/v1/../../actuator/prometheus",

@@ -5,17 +5,15 @@ import java.util.Set;
 
 import io.clusterkit.gateway.WorkerProcesses;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.http.MediaType;
 import org.springframework.test.annotation.DirtiesContext;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,20 +25,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class RetryIntegrationTests {
 
-	static final WorkerProcesses workers = WorkerProcesses.start(2, new String[0],
-			new String[] { "--worker.faults.error-rate=1.0" });
-
-	@AfterAll
-	static void stopWorkers() {
-		workers.close();
-	}
-
-	@DynamicPropertySource
-	static void pool(DynamicPropertyRegistry registry) {
-		workers.register(registry);
-		registry.add("spring.cloud.discovery.client.simple.instances.worker-service[2].uri",
-				() -> "http://127.0.0.1:1");
-	}
+	@RegisterExtension
+	static final WorkerProcesses workers = WorkerProcesses
+		.start(2, new String[0], new String[] { "--worker.faults.error-rate=1.0" })
+		.withInstance("http://127.0.0.1:1");
 
 	@Nested
 	@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
