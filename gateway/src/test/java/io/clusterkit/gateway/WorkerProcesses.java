@@ -16,6 +16,8 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
@@ -41,6 +43,18 @@ public final class WorkerProcesses implements AutoCloseable, AfterAllCallback {
 	private static final String INSTANCES = "spring.cloud.discovery.client.simple.instances.worker-service";
 
 	private static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+
+	/**
+	 * Every worker process still running. A test class that JUnit prepares but then
+	 * disables (a condition) has started its workers and never stops them: they are
+	 * killed when the test JVM exits, so no run leaves workers behind.
+	 */
+	private static final Set<Process> running = ConcurrentHashMap.newKeySet();
+
+	static {
+		Runtime.getRuntime()
+			.addShutdownHook(new Thread(() -> running.forEach(Process::destroyForcibly), "worker-processes-reaper"));
+	}
 
 	private final List<Worker> workers;
 
@@ -243,6 +257,7 @@ public final class WorkerProcesses implements AutoCloseable, AfterAllCallback {
 				this.process = new ProcessBuilder(command).redirectErrorStream(true)
 					.redirectOutput(logFile().toFile())
 					.start();
+				running.add(this.process);
 			}
 			catch (IOException ex) {
 				throw new UncheckedIOException(ex);
@@ -296,6 +311,7 @@ public final class WorkerProcesses implements AutoCloseable, AfterAllCallback {
 				this.process.destroyForcibly();
 				Thread.currentThread().interrupt();
 			}
+			running.remove(this.process);
 		}
 
 	}

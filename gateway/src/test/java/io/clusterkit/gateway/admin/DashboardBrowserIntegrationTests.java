@@ -56,14 +56,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 				"cluster.admin.password=" + DashboardBrowserIntegrationTests.PASSWORD,
 				"cluster.balancer.slow-start.window=0s" })
 @DirtiesContext
-@EnabledIf("browserInstalled")
+@EnabledIf("io.clusterkit.gateway.admin.Browser#installed")
 class DashboardBrowserIntegrationTests {
 
 	static final String PASSWORD = "s3cret";
-
-	static final Path CHROMIUM = Path.of(System.getProperty("chromium.binary", "/usr/bin/chromium"));
-
-	static final Path CHROMEDRIVER = Path.of(System.getProperty("chromedriver.binary", "/usr/bin/chromedriver"));
 
 	static final Duration PATIENCE = Duration.ofSeconds(60);
 
@@ -85,10 +81,6 @@ class DashboardBrowserIntegrationTests {
 	ChromeDriver browser;
 
 	Path profile;
-
-	static boolean browserInstalled() {
-		return Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
-	}
 
 	@BeforeEach
 	void startLoadAndBrowser() throws IOException {
@@ -113,11 +105,12 @@ class DashboardBrowserIntegrationTests {
 			});
 		}
 		this.profile = Files.createTempDirectory("chromium-profile");
-		ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile())
+		ChromeOptions options = new ChromeOptions().setBinary(Browser.CHROMIUM.toFile())
 			.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
 					"--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
 					"--disable-sync", "--window-size=1400,1100", "--user-data-dir=" + this.profile);
-		ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
+		ChromeDriverService service = new ChromeDriverService.Builder()
+			.usingDriverExecutable(Browser.CHROMEDRIVER.toFile())
 			.usingAnyFreePort()
 			.build();
 		this.browser = new ChromeDriver(service, options);
