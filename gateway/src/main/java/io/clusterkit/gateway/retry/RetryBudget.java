@@ -9,7 +9,7 @@ import java.util.function.LongSupplier;
  * {@code percent / 100} of a token, every retry withdraws a whole one, and a small floor
  * of tokens per second keeps low traffic retryable. The balance is bounded, so a long
  * quiet period cannot bank an unbounded burst. Lock-free: one CAS per deposit or
- * withdrawal.
+ * withdrawal. The floor's first second is available at once.
  *
  * @author clusterkit
  */
@@ -37,6 +37,9 @@ final class RetryBudget {
 		this.capacity = Math.max(100, 10L * minRetriesPerSecond) * TOKEN;
 		this.nanoClock = nanoClock;
 		this.refilledAt = nanoClock.getAsLong();
+		// a gateway that just started (a rolling update) can retry its first failures:
+		// the floor is there from the start, as Finagle's reserve is
+		this.balance.set(this.floorPerSecond);
 	}
 
 	/** A request that may be retried has started. */

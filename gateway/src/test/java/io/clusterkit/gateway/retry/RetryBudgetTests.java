@@ -25,6 +25,9 @@ class RetryBudgetTests {
 	@Test
 	void shouldRefillTheFloorEverySecond() {
 		RetryBudget budget = new RetryBudget(0, 5, () -> this.now);
+		for (int i = 0; i < 5; i++) {
+			assertThat(budget.tryRetry()).as("the first second's floor, at once").isTrue();
+		}
 		assertThat(budget.tryRetry()).isFalse();
 		this.now += Duration.ofSeconds(1).toNanos();
 		for (int i = 0; i < 5; i++) {
