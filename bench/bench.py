@@ -62,6 +62,14 @@ SLOW_MS = int(env_number("BENCH_SLOW_MS", 50))
 STREAMS = int(env_number("BENCH_STREAMS", 24))
 OPEN_LOOP_SECONDS = env_number("BENCH_OPEN_LOOP_DURATION", 3)
 OPEN_LOOP_WORKERS = 64
+# BENCH_OUTLIERS=1 runs only the slow-worker scenario at a fixed offered rate (results/outliers.md): the rate every
+# target carries, so the balancer, not the proxy's CPU, decides the tail; each target first runs for the settle time
+# (more than two windows of the gateway's latency outlier detection), then is measured.
+OUTLIERS = os.environ.get("BENCH_OUTLIERS") == "1"
+OUTLIER_RATE = int(env_number("BENCH_OUTLIER_RATE", 200))
+OUTLIER_WORKERS = 32
+OUTLIER_SETTLE = env_number("BENCH_OUTLIER_SETTLE", 25)
+OUTLIER_SECONDS = env_number("BENCH_OUTLIER_DURATION", 20)
 JAVA = os.path.join(os.environ["JAVA_HOME"], "bin", "java") if os.environ.get("JAVA_HOME") else "java"
 # Extra JVM options for the gateway only, for A/B runs (e.g. -Dreactor.netty.native=false).
 GATEWAY_JAVA_OPTS = os.environ.get("BENCH_GATEWAY_JAVA_OPTS", "").split()
@@ -673,6 +681,46 @@ def open_loop_runs(results):
     return rows
 
 
+def outlier_runs():
+    """The heterogeneous pool (one worker SLOW_MS late) at OUTLIER_RATE requests/s offered by hey -q: 32 workers at
+    rate/32 each, so a response delays its worker's next request only when it takes longer than 32/rate s (160 ms at
+    200/s): coordinated omission touches only answers slower than that. Per-request percentiles from every response,
+    and the share the slow worker served, counted on the workers."""
+    rows = []
+    for target in (*CORE_GATEWAYS, PEERS[1], PEERS[3]):
+        log(f"outliers: {target.name}, {OUTLIER_RATE} req/s, settling {OUTLIER_SETTLE:g} s")
+        hey(target, HETERO, int(OUTLIER_SETTLE), OUTLIER_WORKERS, OUTLIER_RATE)
+        before = served(POOLS["h"])
+        latencies, failures = hey(target, HETERO, int(OUTLIER_SECONDS), OUTLIER_WORKERS, OUTLIER_RATE)
+        after = served(POOLS["h"])
+        sent = {port: after[port][0] - before[port][0] - 1 for port in POOLS["h"]}
+        row = {"target": target.name, "offered": OUTLIER_RATE, "rps": round(len(latencies) / OUTLIER_SECONDS),
+               **{f"p{p}": round(percentile(latencies, p), 2) for p in (50, 90, 99, 99.9)},
+               "max": round(latencies[-1], 2), "slow_share_pct": round(100 * sent[SLOW_PORT] / max(1, sum(sent.values())), 2),
+               "errors": failures}
+        log(f"  {row}")
+        rows.append(row)
+    return rows
+
+
+def write_outliers(rows, warmup, facts, seconds):
+    os.makedirs(OUT, exist_ok=True)
+    about = "; ".join(f"{name} {value}" for name, value in facts.items())
+    lines = ["# One slow worker at a fixed offered rate (bench/run with BENCH_OUTLIERS=1)", "",
+             f"{about}; {seconds} s in all; gateway warmed {warmup[0]} s. Pool: w1, w2 and w4 answering "
+             f"{SLOW_MS} ms late; {OUTLIER_RATE} req/s offered to each target (hey -q, {OUTLIER_WORKERS} workers), "
+             f"{OUTLIER_SETTLE:g} s to settle, then {OUTLIER_SECONDS:g} s measured. Per-request latency of every "
+             f"response; share = requests the slow worker served. The gateway runs with its defaults: latency outlier "
+             f"detection on (10 s windows, 3 x peers' median, 20 ms floor).", "",
+             "| target | served req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | share to slow | errors |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['target']} | {r['rps']} | {r['p50']} | {r['p90']} | {r['p99']} | {r['p99.9']} | "
+                     f"{r['max']} | {r['slow_share_pct']} % | {r['errors']} |")
+    with open(os.path.join(OUT, "outliers.md"), "w") as out:
+        out.write("\n".join(lines) + "\n")
+
+
 def main():
     for jar in (WORKER_JAR, GATEWAY_JAR, *((STOCK_JAR,) if STOCK else ())):
         if not os.path.exists(jar):
@@ -696,6 +744,12 @@ def main():
         warmups = {}
         log(f"warming the gateway and workers until stable (at most {JVM_WARMUP_MAX:g} s)")
         warmups["gateway"] = warm_until_stable(GATEWAYS[0], UNIFORM, JVM_WARMUP_WINDOW, JVM_WARMUP_MIN, JVM_WARMUP_MAX)
+        if OUTLIERS:
+            rows = outlier_runs()
+            seconds = round(time.time() - started)
+            write_outliers(rows, warmups["gateway"], versions(), seconds)
+            log(f"done in {seconds} s: {OUT}/outliers.md")
+            return
         wrk(GATEWAYS[0], HETERO, 3)
         if STOCK:
             warmups["stock scg"] = warm_until_stable(STOCK_SCG, UNIFORM, JVM_WARMUP_WINDOW, JVM_WARMUP_MIN,
