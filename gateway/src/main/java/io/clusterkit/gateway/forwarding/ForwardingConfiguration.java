@@ -41,7 +41,7 @@ class ForwardingConfiguration {
 	/**
 	 * The client address as the key of Spring Cloud Gateway's own
 	 * {@code RequestRateLimiter} filter, for the Redis-backed limit shared by several
-	 * gateways (README, "Security"): {@code key-resolver:
+	 * gateways (docs/security.md): {@code key-resolver:
 	 * "#{@clientAddressKeyResolver}"}.
 	 */
 	@Bean
