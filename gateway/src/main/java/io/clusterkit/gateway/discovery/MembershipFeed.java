@@ -87,7 +87,8 @@ final class MembershipFeed implements SmartLifecycle {
 
 	@Override
 	public int getPhase() {
-		// after the DNS client has resolved once, before the web server takes requests
+		// after the DNS client has resolved once; a pick before the first read adds the
+		// instances it meets itself, from the balancer's own list
 		return SmartLifecycle.DEFAULT_PHASE - 1536;
 	}
 

@@ -41,8 +41,7 @@ class ForwardingConfiguration {
 	/**
 	 * The client address as the key of Spring Cloud Gateway's own
 	 * {@code RequestRateLimiter} filter, for the Redis-backed limit shared by several
-	 * gateways (docs/security.md): {@code key-resolver:
-	 * "#{@clientAddressKeyResolver}"}.
+	 * gateways (docs/security.md): {@code key-resolver: "#{@clientAddressKeyResolver}"}.
 	 */
 	@Bean
 	KeyResolver clientAddressKeyResolver(ClientAddress clientAddress) {

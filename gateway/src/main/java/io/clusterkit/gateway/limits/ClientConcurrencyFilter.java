@@ -5,8 +5,6 @@ import java.net.InetAddress;
 import io.clusterkit.gateway.forwarding.ClientAddress;
 import io.clusterkit.gateway.proxy.ClientConnection;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.SignalType;
-import reactor.netty.Connection;
 
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpStatus;
@@ -55,14 +53,10 @@ final class ClientConcurrencyFilter implements WebFilter, Ordered {
 								+ " requests and WebSockets open already, the most it may; retry once one has ended.",
 						1));
 		}
-		Connection connection = ClientConnection.of(exchange);
-		boolean upgrade = ClientConnection.isWebSocketUpgrade(exchange);
+		Runnable release = () -> this.concurrency.release(client);
 		return chain.filter(exchange).doFinally((signal) -> {
-			if (upgrade && connection != null && signal != SignalType.ON_ERROR) {
-				connection.onDispose(() -> this.concurrency.release(client));
-			}
-			else {
-				this.concurrency.release(client);
+			if (!ClientConnection.deferToClose(exchange, signal, release)) {
+				release.run();
 			}
 		});
 	}

@@ -12,7 +12,7 @@ import org.springframework.web.ErrorResponse;
  * The one place that decides whether the way a proxied attempt ended is its instance's
  * fault. Passive health ejects on these verdicts, so a verdict against an instance must
  * be certain: anything a client can cause, and anything the gateway itself runs out of,
- * says nothing of the instance. docs/hostile-clients.md lists every case with its test.
+ * says nothing of the instance. docs/security.md lists every case with its test.
  * <table>
  * <tr>
  * <th>how the attempt ended</th>

@@ -52,18 +52,12 @@ class InFlightAccountingFilter implements GlobalFilter, Ordered {
 			return Mono.empty();
 		});
 		Connection client = ClientConnection.of(exchange);
-		boolean upgrade = ClientConnection.isWebSocketUpgrade(exchange);
 		return chain.filter(exchange)
 			.onErrorMap(Blame::isGatewayBusy, GatewayBusyException::new)
 			.doOnError((ex) -> lease.release(Blame.ofError(ex, client == null || client.channel().isActive())))
 			.doFinally((signal) -> {
-				if (signal == SignalType.ON_ERROR) {
-					return;
-				}
-				if (upgrade && client != null) {
-					client.onDispose(() -> lease.release(InFlightLease.Outcome.UNKNOWN));
-				}
-				else {
+				if (signal != SignalType.ON_ERROR && !ClientConnection.deferToClose(exchange, signal,
+						() -> lease.release(InFlightLease.Outcome.UNKNOWN))) {
 					lease.release(Blame.ofEnd(signal, exchange.getResponse().getStatusCode()));
 				}
 			});

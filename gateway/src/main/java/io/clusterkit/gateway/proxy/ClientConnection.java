@@ -1,6 +1,7 @@
 package io.clusterkit.gateway.proxy;
 
 import org.jspecify.annotations.Nullable;
+import reactor.core.publisher.SignalType;
 import reactor.netty.Connection;
 
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
@@ -26,6 +27,24 @@ public final class ClientConnection {
 	public static @Nullable Connection of(ServerWebExchange exchange) {
 		Object nativeRequest = ServerHttpRequestDecorator.getNativeRequest(exchange.getRequest());
 		return (nativeRequest instanceof Connection connection) ? connection : null;
+	}
+
+	/**
+	 * Defer what ends with a request to the close of its connection when the request
+	 * became a WebSocket: Reactor Netty ended the chain at the handshake, the session
+	 * lives on.
+	 * @param exchange the exchange
+	 * @param signal how its chain ended
+	 * @param end what to run once the WebSocket is over
+	 * @return whether it was deferred; if not, the request is over now
+	 */
+	public static boolean deferToClose(ServerWebExchange exchange, SignalType signal, Runnable end) {
+		Connection connection = of(exchange);
+		if (connection == null || signal == SignalType.ON_ERROR || !isWebSocketUpgrade(exchange)) {
+			return false;
+		}
+		connection.onDispose(end::run);
+		return true;
 	}
 
 	/**
