@@ -51,6 +51,15 @@ public final class WorkerProcesses implements AutoCloseable, AfterAllCallback {
 	 */
 	private static final Set<Process> running = ConcurrentHashMap.newKeySet();
 
+	/**
+	 * Every port this JVM has given a worker: the kernel may hand a just-closed port out
+	 * again, and two workers listed on one port would make one of them answer twice.
+	 */
+	private static final Set<Integer> portsGiven = ConcurrentHashMap.newKeySet();
+
+	/** Start-up attempts per worker when its port turns out to be someone else's. */
+	private static final int LAUNCH_ATTEMPTS = 3;
+
 	static {
 		Runtime.getRuntime()
 			.addShutdownHook(new Thread(() -> running.forEach(Process::destroyForcibly), "worker-processes-reaper"));
@@ -79,7 +88,7 @@ public final class WorkerProcesses implements AutoCloseable, AfterAllCallback {
 		WorkerProcesses processes = new WorkerProcesses(workers);
 		try {
 			workers.forEach(Worker::launch);
-			workers.forEach(Worker::awaitReady);
+			workers.forEach(Worker::awaitReadyOnSomeFreePort);
 		}
 		catch (RuntimeException ex) {
 			processes.close();
@@ -146,13 +155,7 @@ public final class WorkerProcesses implements AutoCloseable, AfterAllCallback {
 	 * @return its log
 	 */
 	public String log(int index) {
-		Worker worker = this.workers.get(index);
-		try {
-			return Files.readString(worker.logFile());
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
+		return this.workers.get(index).readLog();
 	}
 
 	public int port(int index) {
@@ -208,12 +211,15 @@ public final class WorkerProcesses implements AutoCloseable, AfterAllCallback {
 	}
 
 	static int freePort() {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			socket.setReuseAddress(true);
-			return socket.getLocalPort();
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
+		while (true) {
+			try (ServerSocket socket = new ServerSocket(0)) {
+				if (portsGiven.add(socket.getLocalPort())) {
+					return socket.getLocalPort();
+				}
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
 		}
 	}
 
@@ -221,7 +227,7 @@ public final class WorkerProcesses implements AutoCloseable, AfterAllCallback {
 
 		private final String id;
 
-		private final int port;
+		private int port;
 
 		private final List<String> extraArgs;
 
@@ -235,6 +241,15 @@ public final class WorkerProcesses implements AutoCloseable, AfterAllCallback {
 
 		Path logFile() {
 			return Path.of("target", "worker-logs", this.id + "-" + this.port + ".log");
+		}
+
+		String readLog() {
+			try {
+				return Files.readString(logFile());
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
 		}
 
 		void launch() {
@@ -264,6 +279,29 @@ public final class WorkerProcesses implements AutoCloseable, AfterAllCallback {
 			}
 		}
 
+		/**
+		 * Wait until ready; a port another process took between {@link #freePort} and the
+		 * worker's bind gets the worker a new port, since a test only needs one that is
+		 * its own.
+		 */
+		void awaitReadyOnSomeFreePort() {
+			for (int attempt = 1;; attempt++) {
+				try {
+					awaitReady();
+					return;
+				}
+				catch (PortTakenException ex) {
+					if (attempt == LAUNCH_ATTEMPTS) {
+						throw ex;
+					}
+					terminate();
+					awaitExit();
+					this.port = freePort();
+					launch();
+				}
+			}
+		}
+
 		void awaitReady() {
 			HttpRequest probe = HttpRequest
 				.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/actuator/health/readiness"))
@@ -272,11 +310,19 @@ public final class WorkerProcesses implements AutoCloseable, AfterAllCallback {
 			long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
 			while (System.nanoTime() < deadline) {
 				if (!this.process.isAlive()) {
+					if (readLog().contains("already in use")) {
+						throw new PortTakenException(this.id + ": port " + this.port + " is taken");
+					}
 					throw new IllegalStateException(this.id + " exited with " + this.process.exitValue()
-							+ " during start-up; see target/worker-logs");
+							+ " during start-up; see " + logFile());
 				}
 				try {
-					if (http.send(probe, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+					HttpResponse<Void> response = http.send(probe, HttpResponse.BodyHandlers.discarding());
+					String answeredBy = response.headers().firstValue("X-Instance-Id").orElse("another server");
+					if (!answeredBy.equals(this.id)) {
+						throw new PortTakenException(this.id + ": port " + this.port + " is answered by " + answeredBy);
+					}
+					if (response.statusCode() == 200) {
 						return;
 					}
 				}
@@ -312,6 +358,14 @@ public final class WorkerProcesses implements AutoCloseable, AfterAllCallback {
 				Thread.currentThread().interrupt();
 			}
 			running.remove(this.process);
+		}
+
+	}
+
+	private static final class PortTakenException extends IllegalStateException {
+
+		PortTakenException(String message) {
+			super(message);
 		}
 
 	}
