@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -24,7 +25,6 @@ import org.testcontainers.containers.Network;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.images.builder.ImageFromDockerfile;
 import org.testcontainers.junit.jupiter.Testcontainers;
-import org.testcontainers.lifecycle.Startables;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -51,10 +51,42 @@ class ClusterContainerTests {
 
 	static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+	static final ExecutorService starters = Executors.newFixedThreadPool(3);
+
 	@AfterAll
 	static void removeEverything() {
+		starters.shutdown();
 		started.forEach(GenericContainer::stop);
 		network.close();
+	}
+
+	/**
+	 * Start a container, again if its published port was taken: podman picks a host port
+	 * the kernel called free and binds it later, and an outbound connection can take it
+	 * in between ("address already in use"). Another pick is all a retry needs.
+	 */
+	private static void start(GenericContainer<?> container) {
+		for (int attempt = 1;; attempt++) {
+			try {
+				container.start();
+				return;
+			}
+			catch (RuntimeException ex) {
+				if (attempt == 3 || !portTaken(ex)) {
+					throw ex;
+				}
+				container.stop();
+			}
+		}
+	}
+
+	private static boolean portTaken(Throwable failure) {
+		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			if (String.valueOf(cause.getMessage()).contains("address already in use")) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	@Test
@@ -63,7 +95,11 @@ class ClusterContainerTests {
 		for (int i = 0; i < 3; i++) {
 			workers.add(worker());
 		}
-		Startables.deepStart(workers).join();
+		CompletableFuture
+			.allOf(workers.stream()
+				.map((worker) -> CompletableFuture.runAsync(() -> start(worker), starters))
+				.toArray(CompletableFuture[]::new))
+			.join();
 		GenericContainer<?> gateway = track(new GenericContainer<>(gatewayImage).withNetwork(network)
 			.withEnv("SPRING_PROFILES_ACTIVE", "dns")
 			.withEnv("CLUSTER_DISCOVERY_DNS_REFRESH_INTERVAL", "1s")
@@ -71,7 +107,7 @@ class ClusterContainerTests {
 			.waitingFor(Wait.forHttp("/actuator/health/readiness")
 				.forPort(8081)
 				.withStartupTimeout(Duration.ofMinutes(3))));
-		gateway.start();
+		start(gateway);
 		URI hello = URI.create("http://" + gateway.getHost() + ":" + gateway.getMappedPort(8080) + "/api/v1/hello");
 
 		awaitTrue(() -> instancesAnswering(hello, 30).size() == 3, Duration.ofSeconds(60));
@@ -114,7 +150,7 @@ class ClusterContainerTests {
 		awaitTrue(() -> instancesAnswering(hello, 30).size() == 2, Duration.ofSeconds(30));
 
 		GenericContainer<?> joining = worker();
-		joining.start();
+		start(joining);
 		awaitTrue(() -> instancesAnswering(hello, 40).size() == 3, Duration.ofSeconds(60));
 	}
 
