@@ -18,8 +18,10 @@ import org.springframework.context.annotation.Configuration;
 class AdminConfiguration {
 
 	@Bean
-	UpstreamMeters upstreamMeters(MeterRegistry registry) {
-		return new UpstreamMeters(registry);
+	UpstreamMeters upstreamMeters(MeterRegistry meters, EndpointRegistry registry) {
+		UpstreamMeters upstreamMeters = new UpstreamMeters(meters);
+		registry.addListener(upstreamMeters);
+		return upstreamMeters;
 	}
 
 	@Bean

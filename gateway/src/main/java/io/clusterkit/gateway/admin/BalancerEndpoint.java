@@ -191,7 +191,7 @@ class BalancerEndpoint {
 	 * @param state UP, DOWN, EJECTED, DRAINING (drained, or weight 0), SLOW-START
 	 * (ramping up) or DEPARTED (left discovery; retired once its requests end)
 	 * @param reason why an EJECTED, DRAINING or DEPARTED instance takes no requests, such
-	 * as {@code 5 consecutive failures} or {@code latency 52 ms vs peers' median 2.1 ms};
+	 * as {@code 5 consecutive failures} or {@code median latency 52 ms vs peers' 2.1 ms};
 	 * null otherwise (a DOWN one's is its last probe)
 	 * @param weight the configured weight
 	 * @param effectiveWeight the weight with the slow-start ramp applied
@@ -199,7 +199,8 @@ class BalancerEndpoint {
 	 * @param sent requests sent, retries included
 	 * @param failures connect failures and 5xx answers
 	 * @param lastProbe the last active health probe, null when none ran yet
-	 * @param latency pick to response start over the last minute, null before any
+	 * @param latency whole request sent to response start over the last minute, null
+	 * before any
 	 */
 	record Instance(String address, String state, @Nullable String reason, int weight, double effectiveWeight,
 			int inFlight, long sent, long failures, @Nullable Probe lastProbe, @Nullable Latency latency) {

@@ -28,9 +28,10 @@ import org.jspecify.annotations.Nullable;
  * <li>{@code cluster.upstream.in.flight} gauge: requests in flight from this gateway</li>
  * <li>{@code cluster.upstream.requests} counter, tag {@code outcome} = {@code success} or
  * {@code failure} (connect failure, 5xx)</li>
- * <li>{@code cluster.upstream.latency} timer, pick to response start, with a percentile
- * histogram (Prometheus computes quantiles from its buckets) and p50/p99 over the last
- * minute kept for the {@code balancer} endpoint</li>
+ * <li>{@code cluster.upstream.latency} timer, from the whole request sent to the
+ * response's start (a slow upload is the client's time, not the instance's), with a
+ * percentile histogram (Prometheus computes quantiles from its buckets) and p50/p99 over
+ * the last minute kept for the {@code balancer} endpoint</li>
  * <li>{@code cluster.upstream.up} gauge: 1 while active checks say UP, else 0</li>
  * <li>{@code cluster.upstream.ejected} gauge: 1 while passive health ejects it</li>
  * <li>{@code cluster.upstream.ejections} counter</li>
@@ -73,7 +74,7 @@ class UpstreamMeters implements EndpointRegistry.Listener {
 				new Meters(
 						Timer.builder("cluster.upstream.latency")
 							.tags(tags)
-							.description("Time from the pick to the start of the instance's response")
+							.description("Time from the whole request sent to the start of the instance's response")
 							.publishPercentiles(0.5, 0.99)
 							.publishPercentileHistogram()
 							.distributionStatisticExpiry(Duration.ofMinutes(1))

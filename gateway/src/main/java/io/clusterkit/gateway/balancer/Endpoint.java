@@ -5,10 +5,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * One upstream instance as every balancer sees it: its weight, the requests this gateway
- * has in flight to it, how many it was sent, and its peak-EWMA latency estimate. Shared
- * by every route to the instance; lock-free, since it is read and written on every
- * request from every event loop.
+ * One upstream instance as every balancer sees it: its load (requests in flight from this
+ * gateway, requests sent, failures), its peak-EWMA latency estimate, and whether it may
+ * be picked (weight, UP, ejected, draining, departed). Shared by every route to the
+ * instance; lock-free, since it is read and written on every request from every event
+ * loop. Why it is ejected, and for how long, is decided in {@code health/}; this only
+ * holds the verdict.
  *
  * @author clusterkit
  */
@@ -28,10 +30,6 @@ public final class Endpoint {
 
 	private final PeakEwma latency;
 
-	private final LongAdder windowNanos = new LongAdder();
-
-	private final LongAdder windowResponses = new LongAdder();
-
 	private volatile String ejectionReason = "";
 
 	private volatile int weight;
@@ -44,17 +42,9 @@ public final class Endpoint {
 
 	private volatile long departedAt;
 
-	private final AtomicInteger consecutiveFailures = new AtomicInteger();
-
 	private final LongAdder failures = new LongAdder();
 
 	private volatile boolean ejected;
-
-	private volatile long ejectedUntil;
-
-	private volatile long readmittedAt;
-
-	private int ejections;
 
 	private volatile long rampStart = NOT_RAMPING;
 
@@ -109,26 +99,22 @@ public final class Endpoint {
 	}
 
 	/**
-	 * Whether passive health ejected this instance after consecutive failures.
+	 * Whether passive health ejected this instance.
 	 * @return true while ejected
 	 */
 	public boolean isEjected() {
 		return this.ejected;
 	}
 
-	/**
-	 * Count one request outcome, towards ejection too.
-	 * @param success whether the instance answered below 500
-	 * @param threshold consecutive failures that eject; 0 never does
-	 * @return true when the failures in a row reached the threshold
-	 */
-	boolean recordOutcome(boolean success, int threshold) {
-		if (success) {
-			this.consecutiveFailures.set(0);
-			return false;
+	void setEjected(boolean ejected, String reason) {
+		if (ejected) {
+			this.ejectionReason = reason;
 		}
+		this.ejected = ejected;
+	}
+
+	void recordFailure() {
 		this.failures.increment();
-		return this.consecutiveFailures.incrementAndGet() >= threshold && threshold > 0;
 	}
 
 	/**
@@ -164,34 +150,6 @@ public final class Endpoint {
 	 */
 	public long failures() {
 		return this.failures.sum();
-	}
-
-	// Ejection and readmission are rare and take a lock; the request path only reads the
-	// volatile flag.
-	synchronized long eject(long nowNanos, long baseNanos, long maxNanos, String reason) {
-		if (this.ejected) {
-			return 0;
-		}
-		this.ejectionReason = reason;
-		if (nowNanos - this.readmittedAt > maxNanos) {
-			this.ejections = 0;
-		}
-		long duration = Math.min(maxNanos, baseNanos << Math.min(this.ejections, 30));
-		this.ejections++;
-		this.ejectedUntil = nowNanos + duration;
-		this.ejected = true;
-		return duration;
-	}
-
-	synchronized boolean readmitIfDue(long nowNanos) {
-		if (!this.ejected || nowNanos - this.ejectedUntil < 0) {
-			return false;
-		}
-		this.rampStart = nowNanos;
-		this.ejected = false;
-		this.readmittedAt = nowNanos;
-		this.consecutiveFailures.set(0);
-		return true;
 	}
 
 	/**
@@ -234,22 +192,11 @@ public final class Endpoint {
 
 	/**
 	 * Feed the latency estimate with one observed response time.
-	 * @param latencyNanos time from pick to the response's start
+	 * @param latencyNanos time from the whole request sent to the response's start
 	 * @param nowNanos the clock at the observation
 	 */
-	public void observeLatency(long latencyNanos, long nowNanos) {
+	void observeLatency(long latencyNanos, long nowNanos) {
 		this.latency.observe(latencyNanos, nowNanos);
-		this.windowNanos.add(latencyNanos);
-		this.windowResponses.increment();
-	}
-
-	/**
-	 * The responses observed since the last call, for outlier detection, and a new window
-	 * started. A response observed during the call may land in either window.
-	 * @return how many, and their summed latency
-	 */
-	public LatencyWindow drainLatencyWindow() {
-		return new LatencyWindow(this.windowResponses.sumThenReset(), this.windowNanos.sumThenReset());
 	}
 
 	/**
@@ -273,24 +220,6 @@ public final class Endpoint {
 	public String toString() {
 		return this.address + "(" + (this.ejected ? "EJECTED" : this.up ? "UP" : "DOWN") + ", w=" + this.weight
 				+ ", inFlight=" + inFlight() + ")";
-	}
-
-	/**
-	 * Responses over one window of outlier detection.
-	 *
-	 * @param responses how many responses started
-	 * @param totalNanos their latencies, summed
-	 */
-	public record LatencyWindow(long responses, long totalNanos) {
-
-		/**
-		 * The mean latency.
-		 * @return nanoseconds, 0 without responses
-		 */
-		public double meanNanos() {
-			return (this.responses > 0) ? this.totalNanos / (double) this.responses : 0;
-		}
-
 	}
 
 	/**

@@ -1,6 +1,7 @@
 package io.clusterkit.gateway.balancer;
 
 import java.lang.System.Logger.Level;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -12,11 +13,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
- * The one registry of upstream instances: one {@link Endpoint} per service and address,
+ * The directory of upstream instances: one {@link Endpoint} per service and address,
  * shared by every route and balancer, so an instance's in-flight count and latency are
  * the same whichever route sent to it. Discovery feeds its membership
  * ({@link #reconcile}); an instance that leaves departs, then retires
- * ({@link #retireDeparted}); balancers read it.
+ * ({@link #retireDeparted}); balancers read it; what happens to its requests is passed on
+ * to the listeners, where passive health ({@code health/}) decides, and its verdicts come
+ * back through {@link #eject} and {@link #readmit}.
  *
  * @author clusterkit
  */
@@ -33,40 +36,43 @@ public final class EndpointRegistry {
 
 	private final long decayNanos;
 
-	private final Ejection ejection;
-
 	private final boolean checked;
 
 	private final LongSupplier nanoClock;
 
 	private final Set<String> listed = ConcurrentHashMap.newKeySet();
 
-	private final Listener listener;
+	// written at start-up, read on every request: a copy-on-write array, no lock
+	private volatile Listener[] listeners = {};
 
 	public EndpointRegistry(long decayNanos, LongSupplier nanoClock) {
-		this(decayNanos, Ejection.OFF, false, nanoClock);
-	}
-
-	public EndpointRegistry(long decayNanos, Ejection ejection, boolean checked, LongSupplier nanoClock) {
-		this(decayNanos, ejection, checked, Listener.NONE, nanoClock);
+		this(decayNanos, false, nanoClock);
 	}
 
 	/**
 	 * A registry.
 	 * @param decayNanos the time constant of every endpoint's latency estimate
-	 * @param ejection the passive ejection settings
 	 * @param checked whether active health checks run, and so decide when an instance
 	 * that appears in a running service may receive requests
-	 * @param listener what observes the endpoints (metrics)
-	 * @param nanoClock the clock of ejections and slow-start ramps
+	 * @param nanoClock the clock of latencies and slow-start ramps
 	 */
-	public EndpointRegistry(long decayNanos, Ejection ejection, boolean checked, Listener listener,
-			LongSupplier nanoClock) {
+	public EndpointRegistry(long decayNanos, boolean checked, LongSupplier nanoClock) {
 		this.decayNanos = decayNanos;
-		this.ejection = ejection;
 		this.checked = checked;
-		this.listener = listener;
 		this.nanoClock = nanoClock;
+	}
+
+	/**
+	 * Observe the endpoints from now on: those created before are announced to it at
+	 * once, as if created now.
+	 * @param listener the listener (metrics, passive health)
+	 */
+	public synchronized void addListener(Listener listener) {
+		Listener[] next = Arrays.copyOf(this.listeners, this.listeners.length + 1);
+		next[next.length - 1] = listener;
+		this.listeners = next;
+		this.services.forEach((serviceId, endpoints) -> endpoints.values()
+			.forEach((endpoint) -> listener.created(serviceId, endpoint)));
 	}
 
 	/**
@@ -91,7 +97,9 @@ public final class EndpointRegistry {
 				if (this.checked && this.listed.contains(serviceId)) {
 					endpoint.setUp(false);
 				}
-				this.listener.created(serviceId, endpoint);
+				for (Listener listener : this.listeners) {
+					listener.created(serviceId, endpoint);
+				}
 				return endpoint;
 			});
 	}
@@ -142,7 +150,9 @@ public final class EndpointRegistry {
 				return false;
 			}
 			this.version.incrementAndGet();
-			this.listener.retired(serviceId, endpoint);
+			for (Listener listener : this.listeners) {
+				listener.retired(serviceId, endpoint);
+			}
 			logger.log(Level.INFO, "{0} of {1} retired{2}", endpoint.address(), serviceId,
 					(endpoint.inFlight() > 0) ? " with " + endpoint.inFlight() + " still in flight" : "");
 			return true;
@@ -198,62 +208,62 @@ public final class EndpointRegistry {
 	}
 
 	/**
-	 * Count a request's outcome on an instance; a run of {@code consecutiveFailures}
-	 * ejects it (passive health, Envoy's outlier detection), unless that would take the
-	 * service past its share of ejected instances or leave it no eligible instance: then
-	 * the failures are counted, and the next one tries again.
+	 * A request ended with a verdict on its instance ({@code loadbalancer/Blame}):
+	 * counted, and passed on to the listeners.
 	 * @param endpoint the instance
 	 * @param success whether it answered below 500
 	 */
 	public void recordOutcome(Endpoint endpoint, boolean success) {
-		this.listener.ended(endpoint, success);
-		if (endpoint.recordOutcome(success, this.ejection.consecutiveFailures()) && !endpoint.isEjected()) {
-			eject(endpoint, this.ejection.consecutiveFailures() + " consecutive failures");
+		if (!success) {
+			endpoint.recordFailure();
+		}
+		for (Listener listener : this.listeners) {
+			listener.ended(endpoint, success);
 		}
 	}
 
 	/**
-	 * Eject an instance for the ejection time (doubled on each repeated ejection,
-	 * capped), unless that would take its service past its share of ejected instances or
-	 * leave it no eligible instance. An ejected instance returns on a successful probe
-	 * once its time is over ({@link #readmitIfDue}); without active checks
-	 * ({@link Ejection#OFF}) nothing could readmit it, so nothing is ejected.
+	 * An instance started its response: the time since the whole request was sent feeds
+	 * its latency estimate and the listeners.
 	 * @param endpoint the instance
-	 * @param reason why, for operators
-	 * @return whether it was ejected now
+	 * @param latencyNanos from the request sent to the response's start
 	 */
-	// Rare, so it takes the lock that keeps two ejections from passing the cap together;
-	// the request path never does.
-	public synchronized boolean eject(Endpoint endpoint, String reason) {
-		if (endpoint.isEjected() || this.ejection.equals(Ejection.OFF)) {
-			return false;
+	public void observeLatency(Endpoint endpoint, long latencyNanos) {
+		endpoint.observeLatency(latencyNanos, this.nanoClock.getAsLong());
+		for (Listener listener : this.listeners) {
+			listener.responded(endpoint, latencyNanos);
 		}
-		Collection<Endpoint> pool = serviceOf(endpoint);
-		int ejected = 0;
-		int eligible = 0;
-		for (Endpoint other : pool) {
-			ejected += other.isEjected() ? 1 : 0;
-			eligible += (other != endpoint && other.isEligible()) ? 1 : 0;
-		}
-		if (eligible == 0 || (ejected > 0 && (ejected + 1) * 100 > this.ejection.maxPercent() * pool.size())) {
-			if (logger.isLoggable(Level.DEBUG)) {
-				logger.log(Level.DEBUG, "{0} not ejected ({1}): {2} of {3} instances are ejected, {4} other eligible",
-						endpoint.address(), reason, ejected, pool.size(), eligible);
-			}
-			return false;
-		}
-		long duration = endpoint.eject(this.nanoClock.getAsLong(), this.ejection.baseNanos(), this.ejection.maxNanos(),
-				reason);
-		if (duration == 0) {
-			return false;
-		}
-		this.version.incrementAndGet();
-		this.listener.ejected(endpoint);
-		logger.log(Level.INFO, "{0} ejected for {1} ms: {2}", endpoint.address(), duration / 1_000_000, reason);
-		return true;
 	}
 
-	private Collection<Endpoint> serviceOf(Endpoint endpoint) {
+	/**
+	 * Take an instance out of every pool: passive health's verdict, carried out.
+	 * @param endpoint the instance
+	 * @param reason why, for operators
+	 */
+	public void eject(Endpoint endpoint, String reason) {
+		endpoint.setEjected(true, reason);
+		this.version.incrementAndGet();
+		for (Listener listener : this.listeners) {
+			listener.ejected(endpoint);
+		}
+	}
+
+	/**
+	 * Let an ejected instance back, starting its slow-start ramp.
+	 * @param endpoint the instance
+	 */
+	public void readmit(Endpoint endpoint) {
+		endpoint.startRamp(this.nanoClock.getAsLong());
+		endpoint.setEjected(false, "");
+		this.version.incrementAndGet();
+	}
+
+	/**
+	 * The instances of an endpoint's service, the endpoint among them.
+	 * @param endpoint the endpoint
+	 * @return its service's endpoints, or only itself once retired
+	 */
+	public Collection<Endpoint> peers(Endpoint endpoint) {
 		for (Map<String, Endpoint> endpoints : this.services.values()) {
 			if (endpoints.get(endpoint.address()) == endpoint) {
 				return endpoints.values();
@@ -263,37 +273,11 @@ public final class EndpointRegistry {
 	}
 
 	/**
-	 * The registry's clock, for callers that time a request against it.
+	 * The registry's clock.
 	 * @return a {@code System.nanoTime()}-style instant
 	 */
 	public long nanoTime() {
 		return this.nanoClock.getAsLong();
-	}
-
-	/**
-	 * An instance started its response: the time from the pick feeds its latency estimate
-	 * and the listener.
-	 * @param endpoint the instance
-	 * @param pickedAtNanos when it was picked, by {@link #nanoTime()}
-	 */
-	public void observeLatency(Endpoint endpoint, long pickedAtNanos) {
-		long now = this.nanoClock.getAsLong();
-		long latency = now - pickedAtNanos;
-		endpoint.observeLatency(latency, now);
-		this.listener.responded(endpoint, latency);
-	}
-
-	/**
-	 * Let an ejected instance back once its ejection time is over, starting its
-	 * slow-start ramp; called on a successful active probe, so it returns only when it
-	 * answers again.
-	 * @param endpoint the instance
-	 */
-	public void readmitIfDue(Endpoint endpoint) {
-		if (endpoint.isEjected() && endpoint.readmitIfDue(this.nanoClock.getAsLong())) {
-			this.version.incrementAndGet();
-			logger.log(Level.INFO, "{0} readmitted after a successful probe", endpoint.address());
-		}
 	}
 
 	/**
@@ -351,30 +335,10 @@ public final class EndpointRegistry {
 	}
 
 	/**
-	 * Passive ejection settings.
-	 *
-	 * @param consecutiveFailures failures in a row that eject; 0 turns ejection off
-	 * @param baseNanos the first ejection's length, doubled on each repeated one
-	 * @param maxNanos the cap of an ejection's length
-	 * @param maxPercent the largest share of a service's instances ejected at once; one
-	 * may always be, while another instance remains eligible
-	 */
-	public record Ejection(int consecutiveFailures, long baseNanos, long maxNanos, int maxPercent) {
-
-		/** No passive ejection. */
-		public static final Ejection OFF = new Ejection(0, 0, 0, 0);
-
-	}
-
-	/**
 	 * What observes the endpoints, e.g. metrics. Called on the request path: must not
 	 * block.
 	 */
 	public interface Listener {
-
-		/** Observes nothing. */
-		Listener NONE = new Listener() {
-		};
 
 		/**
 		 * An endpoint was seen for the first time.
@@ -387,7 +351,7 @@ public final class EndpointRegistry {
 		/**
 		 * A response started.
 		 * @param endpoint where from
-		 * @param latencyNanos time from the pick
+		 * @param latencyNanos time from the whole request sent
 		 */
 		default void responded(Endpoint endpoint, long latencyNanos) {
 		}
@@ -401,7 +365,7 @@ public final class EndpointRegistry {
 		}
 
 		/**
-		 * Passive health ejected an endpoint.
+		 * An endpoint was ejected.
 		 * @param endpoint the endpoint
 		 */
 		default void ejected(Endpoint endpoint) {

@@ -101,25 +101,31 @@ public record HealthProperties(@DefaultValue("true") boolean enabled,
 	}
 
 	/**
-	 * Latency outlier detection: every interval, an instance whose mean latency over it
+	 * Latency outlier detection: every interval, an instance whose median latency over it
 	 * is {@code factor} times its peers' median and above {@code floor}, with at least
-	 * {@code min-requests} responses, is ejected like a failing one (same ejection time,
-	 * backoff and max-ejection-percent) and readmitted by active probes and slow start.
+	 * {@code min-requests} responses, is ejected for {@code ejection-time} (under the
+	 * same max-ejection-percent as every ejection), readmitted by an active probe and
+	 * slow start, and judged again on probation after {@code min-requests} responses.
 	 * Needs active checks, as all ejection does.
 	 *
 	 * @param enabled whether slow instances are ejected
 	 * @param interval the window judged each time; 1 s to 10 min
 	 * @param factor how many times its peers' median latency makes an instance an
 	 * outlier; 1.5 to 100
-	 * @param floor the mean latency below which no instance is an outlier; 1 ms to 1 min
-	 * @param minRequests responses an instance needs in a window to be judged; 1 to
-	 * 1,000,000
+	 * @param floor the median latency below which no instance is an outlier; 1 ms to 1
+	 * min
+	 * @param minRequests responses an instance needs in a window to be judged, and a
+	 * readmitted instance serves on probation before it is judged again; 1 to 1,000,000
+	 * @param ejectionTime how long a latency outlier stays out, every time (no doubling:
+	 * probation sends a still-slow instance straight back out, and a recovered one
+	 * returns within this time); 1 s to 1 h
 	 */
 	public record LatencyOutliers(@DefaultValue("true") boolean enabled,
 			@DurationMin(seconds = 1) @DurationMax(minutes = 10) @DefaultValue("10s") Duration interval,
 			@DecimalMin("1.5") @DecimalMax("100") @DefaultValue("3") double factor,
 			@DurationMin(millis = 1) @DurationMax(minutes = 1) @DefaultValue("20ms") Duration floor,
-			@Min(1) @Max(1_000_000) @DefaultValue("20") int minRequests) {
+			@Min(1) @Max(1_000_000) @DefaultValue("20") int minRequests,
+			@DurationMin(seconds = 1) @DurationMax(hours = 1) @DefaultValue("15s") Duration ejectionTime) {
 
 	}
 

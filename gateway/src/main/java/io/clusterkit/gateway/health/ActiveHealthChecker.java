@@ -50,6 +50,8 @@ public class ActiveHealthChecker implements SmartLifecycle, MembershipListener {
 
 	private final EndpointRegistry registry;
 
+	private final PassiveHealth passiveHealth;
+
 	private final HealthProperties properties;
 
 	private final Map<String, Probe> probes = new ConcurrentHashMap<>();
@@ -58,8 +60,9 @@ public class ActiveHealthChecker implements SmartLifecycle, MembershipListener {
 
 	private volatile HttpClient http;
 
-	ActiveHealthChecker(EndpointRegistry registry, HealthProperties properties) {
+	ActiveHealthChecker(EndpointRegistry registry, PassiveHealth passiveHealth, HealthProperties properties) {
 		this.registry = registry;
+		this.passiveHealth = passiveHealth;
 		this.properties = properties;
 	}
 
@@ -108,7 +111,7 @@ public class ActiveHealthChecker implements SmartLifecycle, MembershipListener {
 			.concatMap((tick) -> probe(client, target, check.timeout()))
 			.subscribe((result) -> {
 				if (result.getT1()) {
-					this.registry.readmitIfDue(endpoint);
+					this.passiveHealth.readmitIfDue(endpoint);
 				}
 				if (state.record(result.getT1(), result.getT2())) {
 					this.registry.setUp(endpoint, state.isUp());

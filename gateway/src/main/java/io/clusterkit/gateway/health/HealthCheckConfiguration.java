@@ -4,6 +4,8 @@ import java.util.concurrent.TimeUnit;
 
 import io.clusterkit.gateway.balancer.EndpointRegistry;
 import io.clusterkit.gateway.config.HealthProperties;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import reactor.core.Disposable;
 import reactor.core.scheduler.Schedulers;
 
@@ -12,7 +14,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Active health checking of every discovered instance, and its health component.
+ * Active health checking of every discovered instance, passive health (ejection on
+ * consecutive failures and latency outliers), and their health component.
  *
  * @author clusterkit
  */
@@ -20,19 +23,40 @@ import org.springframework.context.annotation.Configuration;
 @ConditionalOnBooleanProperty(name = HealthProperties.PREFIX + ".enabled", matchIfMissing = true)
 class HealthCheckConfiguration {
 
+	private static final Log logger = LogFactory.getLog(HealthCheckConfiguration.class);
+
 	@Bean
-	ActiveHealthChecker activeHealthChecker(EndpointRegistry registry, HealthProperties properties) {
-		return new ActiveHealthChecker(registry, properties);
+	PassiveHealth passiveHealth(EndpointRegistry registry, HealthProperties properties) {
+		HealthProperties.Ejection ejection = properties.ejection();
+		HealthProperties.LatencyOutliers latency = properties.latencyOutliers();
+		return new PassiveHealth(registry,
+				new PassiveHealth.Settings(ejection.consecutiveFailures(), ejection.baseTime().toNanos(),
+						ejection.maxTime().toNanos(), ejection.maxEjectionPercent(), latency.ejectionTime().toNanos()),
+				latency.enabled()
+						? new LatencyOutliers(latency.factor(), latency.floor().toNanos(), latency.minRequests())
+						: null,
+				System::nanoTime);
+	}
+
+	@Bean
+	ActiveHealthChecker activeHealthChecker(EndpointRegistry registry, PassiveHealth passiveHealth,
+			HealthProperties properties) {
+		return new ActiveHealthChecker(registry, passiveHealth, properties);
 	}
 
 	@Bean(destroyMethod = "dispose")
 	@ConditionalOnBooleanProperty(name = HealthProperties.PREFIX + ".latency-outliers.enabled", matchIfMissing = true)
-	Disposable latencyOutlierDetection(EndpointRegistry registry, HealthProperties properties) {
-		HealthProperties.LatencyOutliers settings = properties.latencyOutliers();
-		OutlierDetection detection = new OutlierDetection(registry,
-				new LatencyOutliers(settings.factor(), settings.floor().toNanos(), settings.minRequests()));
-		long interval = settings.interval().toMillis();
-		return Schedulers.parallel().schedulePeriodically(detection, interval, interval, TimeUnit.MILLISECONDS);
+	Disposable latencyOutlierDetection(PassiveHealth passiveHealth, HealthProperties properties) {
+		long interval = properties.latencyOutliers().interval().toMillis();
+		return Schedulers.parallel().schedulePeriodically(() -> {
+			try {
+				passiveHealth.judgeLatency();
+			}
+			catch (RuntimeException ex) {
+				// a periodic task that throws is never run again
+				logger.warn("Latency outlier detection failed this round", ex);
+			}
+		}, interval, interval, TimeUnit.MILLISECONDS);
 	}
 
 	@Bean

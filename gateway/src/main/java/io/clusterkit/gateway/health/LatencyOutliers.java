@@ -8,7 +8,7 @@ import java.util.Locale;
 import io.clusterkit.gateway.balancer.Endpoint;
 
 /**
- * Latency outlier detection: an instance whose mean latency over the last window is
+ * Latency outlier detection: an instance whose median latency over the last window is
  * {@code factor} times the median of its peers' and above an absolute floor, with enough
  * responses to judge, is an outlier, ejected like a failing one. Envoy's outlier
  * detection has no latency detector (an open request since 2016), nginx and HAProxy none
@@ -18,9 +18,12 @@ import io.clusterkit.gateway.balancer.Endpoint;
  * <p>
  * Peers, not a fixed threshold: a pool where all are equally slow ejects nobody, and a
  * slow dependency shared by all is not blamed on one. The floor keeps microsecond
- * differences (2 ms against 0.5 ms) from counting. Cost: one pass and a sort of a
- * service's means per window; on the request path, two adds per response (the window in
- * {@link Endpoint}).
+ * differences (2 ms against 0.5 ms) from counting. Medians, not means, and latency from
+ * the whole request sent to the response's start: a client that sends a few expensive
+ * requests, or uploads slowly, makes no instance look slow ({@link LatencyWindow}). The
+ * price: an instance slow on a minority of requests (a GC pause every few seconds) is
+ * left to the balancer (peak EWMA, least connections), never ejected. Cost: one pass and
+ * a sort of a service's medians per window.
  *
  * @author clusterkit
  */
@@ -44,26 +47,42 @@ final class LatencyOutliers {
 	 * @return the outliers, each with the reason operators read
 	 */
 	List<Outlier> find(List<Sample> samples) {
-		List<Sample> judged = samples.stream().filter((sample) -> sample.responses() >= this.minResponses).toList();
+		List<Sample> judged = samples.stream().filter(this::isJudged).toList();
 		if (judged.size() < 2) {
 			return List.of();
 		}
 		List<Outlier> outliers = new ArrayList<>();
 		for (Sample sample : judged) {
 			double peers = medianWithout(judged, sample);
-			if (sample.meanNanos() > this.floorNanos && sample.meanNanos() > this.factor * peers) {
+			if (sample.medianNanos() > this.floorNanos && sample.medianNanos() > this.factor * peers) {
 				outliers.add(new Outlier(sample.endpoint(), String.format(Locale.ROOT,
-						"latency %.0f ms vs peers' median %.1f ms", sample.meanNanos() / 1e6, peers / 1e6)));
+						"median latency %.0f ms vs peers' %.1f ms", sample.medianNanos() / 1e6, peers / 1e6)));
 			}
 		}
 		return outliers;
 	}
 
+	/**
+	 * Whether a window has enough responses to be judged.
+	 * @param sample the window
+	 * @return whether it is judged
+	 */
+	boolean isJudged(Sample sample) {
+		return sample.responses() >= this.minResponses;
+	}
+
+	long minResponses() {
+		return this.minResponses;
+	}
+
 	private static double medianWithout(List<Sample> samples, Sample left) {
-		double[] means = samples.stream().filter((sample) -> sample != left).mapToDouble(Sample::meanNanos).toArray();
-		Arrays.sort(means);
-		int middle = means.length / 2;
-		return (means.length % 2 == 1) ? means[middle] : (means[middle - 1] + means[middle]) / 2;
+		double[] medians = samples.stream()
+			.filter((sample) -> sample != left)
+			.mapToDouble(Sample::medianNanos)
+			.toArray();
+		Arrays.sort(medians);
+		int middle = medians.length / 2;
+		return (medians.length % 2 == 1) ? medians[middle] : (medians[middle - 1] + medians[middle]) / 2;
 	}
 
 	/**
@@ -71,9 +90,9 @@ final class LatencyOutliers {
 	 *
 	 * @param endpoint the instance
 	 * @param responses responses in the window
-	 * @param meanNanos their mean latency
+	 * @param medianNanos their median latency
 	 */
-	record Sample(Endpoint endpoint, long responses, double meanNanos) {
+	record Sample(Endpoint endpoint, long responses, double medianNanos) {
 
 	}
 

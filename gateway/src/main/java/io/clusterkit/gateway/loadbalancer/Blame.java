@@ -60,11 +60,11 @@ final class Blame {
 	 * @param clientConnected whether the client's connection was still open
 	 * @return the verdict
 	 */
-	static InFlightLease.Outcome ofError(Throwable error, boolean clientConnected) {
+	static Attempts.Outcome ofError(Throwable error, boolean clientConnected) {
 		if (!clientConnected || isClientFault(error) || error instanceof GatewayBusyException) {
-			return InFlightLease.Outcome.UNKNOWN;
+			return Attempts.Outcome.UNKNOWN;
 		}
-		return InFlightLease.Outcome.FAILURE;
+		return Attempts.Outcome.FAILURE;
 	}
 
 	/**
@@ -73,12 +73,17 @@ final class Blame {
 	 * @param status the response status, if one was set
 	 * @return the verdict
 	 */
-	static InFlightLease.Outcome ofEnd(SignalType signal, @Nullable HttpStatusCode status) {
-		if (signal == SignalType.CANCEL) {
-			return InFlightLease.Outcome.UNKNOWN;
-		}
-		return (status != null && status.is5xxServerError()) ? InFlightLease.Outcome.FAILURE
-				: InFlightLease.Outcome.SUCCESS;
+	static Attempts.Outcome ofEnd(SignalType signal, @Nullable HttpStatusCode status) {
+		return (signal == SignalType.CANCEL) ? Attempts.Outcome.UNKNOWN : ofAnswer(status);
+	}
+
+	/**
+	 * The verdict of an attempt the instance answered.
+	 * @param status the answer's status, if one was set
+	 * @return the verdict
+	 */
+	static Attempts.Outcome ofAnswer(@Nullable HttpStatusCode status) {
+		return (status != null && status.is5xxServerError()) ? Attempts.Outcome.FAILURE : Attempts.Outcome.SUCCESS;
 	}
 
 	/**

@@ -24,8 +24,8 @@ import org.springframework.cloud.loadbalancer.core.ServiceInstanceListSupplier;
 /**
  * The Spring Cloud LoadBalancer face of a {@link Balancer}: works with any
  * {@code DiscoveryClient}, maps its instances to the shared {@link Endpoint}s, asks the
- * balancer to pick, and claims the pick's in-flight count for the request at once, so the
- * next pick, on any thread, already sees it.
+ * balancer to pick, and begins the request's attempt on the pick at once
+ * ({@link Attempts}), so the next pick, on any thread, already sees its in-flight count.
  * <p>
  * The pool is rebuilt only when the instance list or an instance's state changes (the
  * registry's version), and once per slow-start step while an instance ramps up; the list
@@ -77,9 +77,9 @@ class ClusterLoadBalancer implements ReactorServiceInstanceLoadBalancer {
 	@SuppressWarnings("unchecked")
 	private Response<ServiceInstance> pick(List<ServiceInstance> instances, Request<?> request) {
 		Pool pool = poolFor(instances);
-		InFlightLease lease = (request.getContext() instanceof RequestDataContext context)
-				? InFlightLease.from(context.getClientRequest().getAttributes()) : null;
-		List<Endpoint> excluded = (lease != null) ? lease.excluded() : List.of();
+		Attempts attempts = (request.getContext() instanceof RequestDataContext context)
+				? Attempts.from(context.getClientRequest().getAttributes()) : null;
+		List<Endpoint> excluded = (attempts != null) ? attempts.excluded() : List.of();
 		if (!excluded.isEmpty()) {
 			Pool untried = pool.without(excluded);
 			pool = untried.isEmpty() ? pool : untried;
@@ -88,8 +88,8 @@ class ClusterLoadBalancer implements ReactorServiceInstanceLoadBalancer {
 			return NO_INSTANCE;
 		}
 		int index = this.balancer.pick(pool);
-		if (lease != null) {
-			lease.acquire(pool.get(index));
+		if (attempts != null) {
+			attempts.begin(pool.get(index));
 		}
 		return (Response<ServiceInstance>) pool.tag(index);
 	}

@@ -6,6 +6,7 @@ import io.clusterkit.gateway.proxy.ClientConnection;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
 import reactor.netty.Connection;
+import reactor.util.context.Context;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
@@ -45,22 +46,20 @@ class InFlightAccountingFilter implements GlobalFilter, Ordered {
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, GatewayFilterChain chain) {
-		InFlightLease lease = new InFlightLease(this.registry);
-		exchange.getAttributes().put(InFlightLease.ATTRIBUTE, lease);
-		exchange.getResponse().beforeCommit(() -> {
-			lease.responseStarted();
-			return Mono.empty();
-		});
+		Attempts attempts = new Attempts(this.registry);
+		exchange.getAttributes().put(Attempts.ATTRIBUTE, attempts);
 		Connection client = ClientConnection.of(exchange);
 		return chain.filter(exchange)
 			.onErrorMap(Blame::isGatewayBusy, GatewayBusyException::new)
-			.doOnError((ex) -> lease.release(Blame.ofError(ex, client == null || client.channel().isActive())))
+			.doOnError((ex) -> attempts.end(Blame.ofError(ex, client == null || client.channel().isActive())))
 			.doFinally((signal) -> {
 				if (signal != SignalType.ON_ERROR && !ClientConnection.deferToClose(exchange, signal,
-						() -> lease.release(InFlightLease.Outcome.UNKNOWN))) {
-					lease.release(Blame.ofEnd(signal, exchange.getResponse().getStatusCode()));
+						() -> attempts.end(Attempts.Outcome.UNKNOWN))) {
+					attempts.end(Blame.ofEnd(signal, exchange.getResponse().getStatusCode()));
 				}
-			});
+			})
+			// the upstream client's hooks find the attempts here (AttemptTimings)
+			.contextWrite(Context.of(Attempts.class, attempts));
 	}
 
 }

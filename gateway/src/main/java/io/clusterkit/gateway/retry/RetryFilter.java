@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.time.Duration;
 
 import io.clusterkit.gateway.config.RetryProperties;
+import io.clusterkit.gateway.loadbalancer.Attempts;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import reactor.core.publisher.Mono;
@@ -24,9 +25,11 @@ import org.springframework.web.server.ServerWebExchange;
  * Envoy's retry policy): when the upstream refused or dropped the connection before
  * answering, or answered with a retryable status (502, 503). It sits inside
  * {@code NettyWriteResponseFilter}, so it decides before a byte of the failed response
- * reaches the client, and before the route is resolved, so each attempt is balanced anew;
- * the balancer leaves out the instances this request already tried. A response that has
- * started is never retried, nor is a request with a body, nor anything past the budget.
+ * reaches the client, and before the route is resolved, so each attempt is balanced anew.
+ * It ends the failed attempt in the request's {@link Attempts}, with what it saw, before
+ * the next begins: the verdict is passed on, and the balancer leaves out the instances
+ * this request already tried. A response that has started is never retried, nor is a
+ * request with a body, nor anything past the budget.
  *
  * @author clusterkit
  */
@@ -78,6 +81,10 @@ class RetryFilter implements GlobalFilter, Ordered {
 			boolean failed = succeeded ? retryableStatus(exchange) : retryableError(outcome);
 			if (failed && retries < this.properties.maxRetries() && !exchange.getResponse().isCommitted()
 					&& retryAllowed()) {
+				Attempts attempts = Attempts.of(exchange);
+				if (attempts != null) {
+					attempts.endForRetry(succeeded ? null : outcome, exchange.getResponse().getStatusCode());
+				}
 				discardFailedAttempt(exchange);
 				Duration backoff = this.properties.backoff().multipliedBy(1L << retries);
 				return Mono.delay(backoff).then(attempt(exchange, chain, retries + 1));

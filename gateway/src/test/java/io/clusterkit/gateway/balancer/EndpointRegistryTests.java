@@ -23,15 +23,18 @@ class EndpointRegistryTests {
 
 	private final List<String> retired = new ArrayList<>();
 
-	private final EndpointRegistry registry = new EndpointRegistry(1, EndpointRegistry.Ejection.OFF, true,
-			new EndpointRegistry.Listener() {
+	private final EndpointRegistry registry = new EndpointRegistry(1, true, () -> this.now);
 
-				@Override
-				public void retired(String serviceId, Endpoint endpoint) {
-					EndpointRegistryTests.this.retired.add(serviceId + "/" + endpoint.address());
-				}
+	{
+		this.registry.addListener(new EndpointRegistry.Listener() {
 
-			}, () -> this.now);
+			@Override
+			public void retired(String serviceId, Endpoint endpoint) {
+				EndpointRegistryTests.this.retired.add(serviceId + "/" + endpoint.address());
+			}
+
+		});
+	}
 
 	@Test
 	void shouldStartTheFirstListUpAndHoldNewcomersDownUntilChecked() {
@@ -48,7 +51,7 @@ class EndpointRegistryTests {
 
 	@Test
 	void shouldLetNewcomersInAtOnceWithoutActiveChecks() {
-		EndpointRegistry unchecked = new EndpointRegistry(1, EndpointRegistry.Ejection.OFF, false, () -> 0);
+		EndpointRegistry unchecked = new EndpointRegistry(1, false, () -> 0);
 		unchecked.reconcile("s", members("10.0.0.1"));
 		unchecked.reconcile("s", members("10.0.0.1", "10.0.0.2"));
 		assertThat(unchecked.endpoint("s", "10.0.0.2", 9001, null).isUp()).isTrue();

@@ -24,8 +24,7 @@ class SlowStartTests {
 
 	private long now = 1000 * SECOND;
 
-	private final EndpointRegistry registry = new EndpointRegistry(SECOND,
-			new EndpointRegistry.Ejection(1, SECOND, SECOND, 100), true, () -> this.now);
+	private final EndpointRegistry registry = new EndpointRegistry(SECOND, true, () -> this.now);
 
 	@Test
 	void shouldRampLinearlyFromTheInitialShareToTheFullWeight() {
@@ -73,10 +72,10 @@ class SlowStartTests {
 		Endpoint endpoint = this.registry.endpoint("s", "h", 1, null);
 		this.registry.endpoint("s", "h", 2, null);
 		this.now += 60 * SECOND;
-		this.registry.recordOutcome(endpoint, false);
+		this.registry.eject(endpoint, "3 consecutive failures");
 		assertThat(endpoint.isEjected()).isTrue();
 		this.now += 2 * SECOND;
-		this.registry.readmitIfDue(endpoint);
+		this.registry.readmit(endpoint);
 		assertThat(endpoint.isEjected()).isFalse();
 		assertThat(UNWEIGHTED.weight(endpoint, this.now)).isEqualTo(2);
 	}

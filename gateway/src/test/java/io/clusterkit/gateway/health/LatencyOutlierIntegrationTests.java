@@ -56,12 +56,12 @@ class LatencyOutlierIntegrationTests {
 			Traffic.hello(this.port, 100, 4);
 			return slow.isEjected();
 		});
-		assertThat(slow.ejectionReason()).startsWith("latency ").contains("vs peers' median");
+		assertThat(slow.ejectionReason()).startsWith("median latency ").contains("vs peers' ");
 		try (RawHttp management = RawHttp.connect(this.managementPort)) {
 			String view = management
 				.exchange(RawHttp.head("GET /actuator/balancer/worker-service HTTP/1.1", "Host: management"))
 				.body();
-			assertThat(view).contains("\"state\":\"EJECTED\",\"reason\":\"latency ");
+			assertThat(view).contains("\"state\":\"EJECTED\",\"reason\":\"median latency ");
 		}
 
 		long sentWhenEjected = slow.sent();

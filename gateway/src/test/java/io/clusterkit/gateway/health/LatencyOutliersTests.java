@@ -21,7 +21,7 @@ class LatencyOutliersTests {
 			.find(List.of(sample("a", 100, 2), sample("b", 100, 3), sample(slow, 100, 52)));
 		assertThat(outliers).singleElement().satisfies((outlier) -> {
 			assertThat(outlier.endpoint()).isSameAs(slow);
-			assertThat(outlier.reason()).isEqualTo("latency 52 ms vs peers' median 2.5 ms");
+			assertThat(outlier.reason()).isEqualTo("median latency 52 ms vs peers' 2.5 ms");
 		});
 	}
 
@@ -62,12 +62,12 @@ class LatencyOutliersTests {
 			.isEmpty();
 	}
 
-	private static LatencyOutliers.Sample sample(String name, long responses, double meanMs) {
-		return sample(endpoint(name), responses, meanMs);
+	private static LatencyOutliers.Sample sample(String name, long responses, double medianMs) {
+		return sample(endpoint(name), responses, medianMs);
 	}
 
-	private static LatencyOutliers.Sample sample(Endpoint endpoint, long responses, double meanMs) {
-		return new LatencyOutliers.Sample(endpoint, responses, meanMs * MS);
+	private static LatencyOutliers.Sample sample(Endpoint endpoint, long responses, double medianMs) {
+		return new LatencyOutliers.Sample(endpoint, responses, medianMs * MS);
 	}
 
 	private static Endpoint endpoint(String name) {

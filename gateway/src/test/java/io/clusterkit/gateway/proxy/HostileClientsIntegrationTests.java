@@ -126,6 +126,35 @@ class HostileClientsIntegrationTests {
 		}
 
 		@Test
+		void shouldNotCountASlowUploadAsTheWorkersLatency() throws InterruptedException {
+			List<RawHttp> uploads = IntStream.range(0, 3).mapToObj((i) -> RawHttp.connect(this.port)).toList();
+			try {
+				for (RawHttp upload : uploads) {
+					upload.send(RawHttp.head("POST /api/v1/echo HTTP/1.1", "Host: gateway", "Content-Type: text/plain",
+							"Content-Length: 14") + "0123456789");
+				}
+				// a byte each 500 ms, inside the body timeout: 2 s to upload, then a fast
+				// echo
+				for (int round = 0; round < 4; round++) {
+					Thread.sleep(500);
+					uploads.forEach((upload) -> upload.send("x"));
+				}
+				for (RawHttp upload : uploads) {
+					assertThat(upload.read(Duration.ofSeconds(15)).status()).isEqualTo(200);
+				}
+			}
+			finally {
+				uploads.forEach(RawHttp::close);
+			}
+			long now = this.registry.nanoTime();
+			assertThat(this.registry.endpoints()).filteredOn((endpoint) -> endpoint.latencyEstimate(now) >= 0)
+				.isNotEmpty()
+				.allSatisfy((endpoint) -> assertThat(endpoint.latencyEstimate(now))
+					.as(endpoint.address() + "'s latency, in ns: the upload's 2 s are the client's")
+					.isLessThan(Duration.ofMillis(500).toNanos()));
+		}
+
+		@Test
 		void shouldNeverCompleteACutOffChunkedBodyUpstream(CapturedOutput output) throws InterruptedException {
 			try (RawHttp http = RawHttp.connect(this.port)) {
 				http.send(RawHttp.head("POST /api/v1/echo HTTP/1.1", "Host: gateway", "Content-Type: text/plain",
