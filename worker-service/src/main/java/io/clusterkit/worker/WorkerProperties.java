@@ -3,8 +3,6 @@ package io.clusterkit.worker;
 import java.time.Duration;
 
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.DecimalMax;
-import jakarta.validation.constraints.DecimalMin;
 import org.hibernate.validator.constraints.time.DurationMax;
 import org.hibernate.validator.constraints.time.DurationMin;
 import org.jspecify.annotations.Nullable;
@@ -33,16 +31,34 @@ public record WorkerProperties(@Nullable String instanceId, @Valid @DefaultValue
 	public static final String PREFIX = "worker";
 
 	/**
-	 * Faults injected into every /api request, off by default.
+	 * Faults injected into /api requests, off by default; changed at run time through the
+	 * {@code faults} actuator endpoint, where it is exposed.
 	 *
-	 * @param extraLatency added to every /api response, before it is produced; 0 to 60 s
+	 * @param extraLatency added to an /api response, before it is produced; 0 to 60 s
 	 * @param errorRate fraction of /api requests answered 503, from 0 to 1
+	 * @param extraLatencyRate fraction of /api requests the extra latency is added to,
+	 * from 0 to 1 (0.1 with 200 ms: a GC-pause pattern)
 	 */
-	public record Faults(@DurationMin(millis = 0) @DurationMax(seconds = 60) @DefaultValue("0ms") Duration extraLatency,
-			@DecimalMin("0.0") @DecimalMax("1.0") @DefaultValue("0") double errorRate) {
+	public record Faults(@DefaultValue("0ms") Duration extraLatency, @DefaultValue("0") double errorRate,
+			@DefaultValue("1") double extraLatencyRate) {
+
+		/** The longest extra latency. */
+		public static final Duration MAX_EXTRA_LATENCY = Duration.ofSeconds(60);
+
+		// one rule for start-up and for the faults endpoint, which builds these at run
+		// time
+		public Faults {
+			if (extraLatency.isNegative() || extraLatency.compareTo(MAX_EXTRA_LATENCY) > 0) {
+				throw new IllegalArgumentException("extraLatency must be from 0 to 60s, got " + extraLatency);
+			}
+			if (!(errorRate >= 0 && errorRate <= 1) || !(extraLatencyRate >= 0 && extraLatencyRate <= 1)) {
+				throw new IllegalArgumentException("errorRate and extraLatencyRate must be from 0 to 1, got "
+						+ errorRate + " and " + extraLatencyRate);
+			}
+		}
 
 		public boolean enabled() {
-			return !this.extraLatency.isZero() || this.errorRate > 0;
+			return (!this.extraLatency.isZero() && this.extraLatencyRate > 0) || this.errorRate > 0;
 		}
 
 	}

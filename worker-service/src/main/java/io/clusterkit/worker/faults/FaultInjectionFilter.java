@@ -1,6 +1,5 @@
 package io.clusterkit.worker.faults;
 
-import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
 
@@ -20,22 +19,19 @@ import org.springframework.web.server.WebFilterChain;
 
 /**
  * Makes this instance slow or failing on purpose, for demos, benchmarks and failure
- * tests: every /api request first waits the extra latency (without holding a thread),
- * then a fraction of them is answered 503. Health and metrics stay untouched, so the
- * instance looks ready while its API misbehaves: what passive ejection exists to catch.
+ * tests: a fraction of /api requests (all by default) first waits the extra latency
+ * (without holding a thread), then a fraction of them is answered 503. Health and metrics
+ * stay untouched, so the instance looks ready while its API misbehaves: what passive
+ * ejection exists to catch. The {@link FaultsEndpoint} changes the faults at run time.
  *
  * @author clusterkit
  */
 @Component
 class FaultInjectionFilter implements WebFilter, Ordered {
 
-	private final Duration extraLatency;
-
-	private final double errorRate;
-
 	private final DoubleSupplier random;
 
-	private final boolean enabled;
+	private volatile WorkerProperties.Faults faults;
 
 	@Autowired
 	FaultInjectionFilter(WorkerProperties properties) {
@@ -43,10 +39,16 @@ class FaultInjectionFilter implements WebFilter, Ordered {
 	}
 
 	FaultInjectionFilter(WorkerProperties.Faults faults, DoubleSupplier random) {
-		this.extraLatency = faults.extraLatency();
-		this.errorRate = faults.errorRate();
+		this.faults = faults;
 		this.random = random;
-		this.enabled = faults.enabled();
+	}
+
+	WorkerProperties.Faults faults() {
+		return this.faults;
+	}
+
+	void apply(WorkerProperties.Faults faults) {
+		this.faults = faults;
 	}
 
 	@Override
@@ -56,15 +58,18 @@ class FaultInjectionFilter implements WebFilter, Ordered {
 
 	@Override
 	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-		if (!this.enabled || !ApiPaths.isApi(exchange.getRequest())) {
+		WorkerProperties.Faults faults = this.faults;
+		if (!faults.enabled() || !ApiPaths.isApi(exchange.getRequest())) {
 			return chain.filter(exchange);
 		}
-		Mono<Void> faulty = Mono.defer(() -> failsNow() ? Mono.error(injectedError()) : chain.filter(exchange));
-		return this.extraLatency.isZero() ? faulty : Mono.delay(this.extraLatency).then(faulty);
+		Mono<Void> faulty = Mono
+			.defer(() -> drawn(faults.errorRate()) ? Mono.error(injectedError()) : chain.filter(exchange));
+		boolean late = !faults.extraLatency().isZero() && drawn(faults.extraLatencyRate());
+		return late ? Mono.delay(faults.extraLatency()).then(faulty) : faulty;
 	}
 
-	private boolean failsNow() {
-		return this.errorRate > 0 && this.random.getAsDouble() < this.errorRate;
+	private boolean drawn(double rate) {
+		return rate >= 1 || (rate > 0 && this.random.getAsDouble() < rate);
 	}
 
 	private static ErrorResponseException injectedError() {

@@ -19,7 +19,7 @@ class FaultInjectionFilterTests {
 
 	@Test
 	void shouldFailOnlyDrawsBelowTheRate() {
-		WorkerProperties.Faults faults = new WorkerProperties.Faults(Duration.ZERO, 0.25);
+		WorkerProperties.Faults faults = new WorkerProperties.Faults(Duration.ZERO, 0.25, 1);
 		StepVerifier.create(new FaultInjectionFilter(faults, () -> 0.24).filter(api(), (exchange) -> Mono.empty()))
 			.expectError(ErrorResponseException.class)
 			.verify();
@@ -28,8 +28,23 @@ class FaultInjectionFilterTests {
 	}
 
 	@Test
+	void shouldDelayOnlyDrawsBelowTheExtraLatencyRate() {
+		WorkerProperties.Faults faults = new WorkerProperties.Faults(Duration.ofSeconds(60), 0, 0.1);
+		StepVerifier.create(new FaultInjectionFilter(faults, () -> 0.1).filter(api(), (exchange) -> Mono.empty()))
+			.expectComplete()
+			.verify(Duration.ofSeconds(30));
+		StepVerifier
+			.withVirtualTime(
+					() -> new FaultInjectionFilter(faults, () -> 0.09).filter(api(), (exchange) -> Mono.empty()))
+			.expectSubscription()
+			.expectNoEvent(Duration.ofSeconds(59))
+			.thenAwait(Duration.ofSeconds(1))
+			.verifyComplete();
+	}
+
+	@Test
 	void shouldLeaveActuatorAlone() {
-		WorkerProperties.Faults faults = new WorkerProperties.Faults(Duration.ZERO, 1.0);
+		WorkerProperties.Faults faults = new WorkerProperties.Faults(Duration.ZERO, 1.0, 1);
 		MockServerWebExchange health = MockServerWebExchange
 			.from(MockServerHttpRequest.get("/actuator/health/readiness"));
 		StepVerifier.create(new FaultInjectionFilter(faults, () -> 0.0).filter(health, (exchange) -> Mono.empty()))
