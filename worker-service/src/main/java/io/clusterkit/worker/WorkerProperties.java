@@ -45,8 +45,7 @@ public record WorkerProperties(@Nullable String instanceId, @Valid @DefaultValue
 		/** The longest extra latency. */
 		public static final Duration MAX_EXTRA_LATENCY = Duration.ofSeconds(60);
 
-		// one rule for start-up and for the faults endpoint, which builds these at run
-		// time
+		// one rule for start-up and for the faults endpoint, which builds these later
 		public Faults {
 			if (extraLatency.isNegative() || extraLatency.compareTo(MAX_EXTRA_LATENCY) > 0) {
 				throw new IllegalArgumentException("extraLatency must be from 0 to 60s, got " + extraLatency);

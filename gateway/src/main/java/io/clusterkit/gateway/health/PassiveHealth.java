@@ -173,8 +173,7 @@ public final class PassiveHealth implements EndpointRegistry.Listener {
 	}
 
 	// Rare, so it takes the lock that keeps two ejections from passing the guard
-	// together;
-	// the request path never does.
+	// together; the request path comes here only when a detector calls for one.
 	private synchronized void eject(Endpoint endpoint, Monitor monitor, String reason, boolean slow) {
 		if (endpoint.isEjected() || !withinGuard(endpoint, reason)) {
 			return;

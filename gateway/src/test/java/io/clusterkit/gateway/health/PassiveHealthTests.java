@@ -154,11 +154,7 @@ class PassiveHealthTests {
 	@Test
 	void shouldJudgeAReadmittedInstanceAsSoonAsItHasServedAWindowsWorth() {
 		Endpoint third = ejectSlowThird();
-		this.now += SECOND;
-		this.health.readmitIfDue(third);
-		assertThat(third.isEjected()).as("a latency ejection lasts its own time, 2 s here").isTrue();
-		this.now += SECOND;
-		this.health.readmitIfDue(third);
+		readmitAfterItsTwoSeconds(third);
 		assertThat(third.isEjected()).isFalse();
 		respond(third, 19, 52 * MS);
 		assertThat(third.isEjected()).as("19 responses: not judged yet").isFalse();
@@ -182,11 +178,7 @@ class PassiveHealthTests {
 	@Test
 	void shouldEndTheProbationOfAnInstanceFastAgain() {
 		Endpoint third = ejectSlowThird();
-		this.now += SECOND;
-		this.health.readmitIfDue(third);
-		assertThat(third.isEjected()).as("a latency ejection lasts its own time, 2 s here").isTrue();
-		this.now += SECOND;
-		this.health.readmitIfDue(third);
+		readmitAfterItsTwoSeconds(third);
 		respond(third, 20, 2 * MS);
 		respond(third, 40, 52 * MS);
 		assertThat(third.isEjected()).as("off probation, judged at the end of the window").isFalse();
@@ -209,6 +201,14 @@ class PassiveHealthTests {
 		this.health.judgeLatency();
 		assertThat(third.isEjected()).isTrue();
 		return third;
+	}
+
+	private void readmitAfterItsTwoSeconds(Endpoint ejected) {
+		this.now += SECOND;
+		this.health.readmitIfDue(ejected);
+		assertThat(ejected.isEjected()).as("a latency ejection lasts its own time, 2 s here").isTrue();
+		this.now += SECOND;
+		this.health.readmitIfDue(ejected);
 	}
 
 	/** Eject, then readmit as soon as allowed; answers how long the ejection lasted. */

@@ -76,6 +76,27 @@ class HostileClientsIntegrationTests {
 		}
 	}
 
+	/**
+	 * Echo uploads that send 10 bytes of their body, then one more every 500 ms.
+	 * @param port the gateway's port
+	 * @param count how many uploads
+	 * @param contentLength the body length they announce
+	 * @param rounds how many more bytes each sends
+	 * @return the connections, after the last byte
+	 */
+	static List<RawHttp> trickle(int port, int count, int contentLength, int rounds) throws InterruptedException {
+		List<RawHttp> uploads = IntStream.range(0, count).mapToObj((i) -> RawHttp.connect(port)).toList();
+		for (RawHttp upload : uploads) {
+			upload.send(RawHttp.head("POST /api/v1/echo HTTP/1.1", "Host: gateway", "Content-Type: text/plain",
+					"Content-Length: " + contentLength) + "0123456789");
+		}
+		for (int round = 0; round < rounds; round++) {
+			Thread.sleep(500);
+			uploads.forEach((upload) -> upload.send("x"));
+		}
+		return uploads;
+	}
+
 	static void awaitIdle(EndpointRegistry registry) {
 		Await.until("no request in flight", Duration.ofSeconds(10),
 				() -> registry.endpoints().stream().mapToInt(Endpoint::inFlight).sum() == 0);
@@ -97,17 +118,9 @@ class HostileClientsIntegrationTests {
 
 		@Test
 		void shouldAnswerSlowUploads408WithoutBlamingAnyWorker() throws InterruptedException {
-			List<RawHttp> uploads = IntStream.range(0, 21).mapToObj((i) -> RawHttp.connect(this.port)).toList();
+			// a byte each 500 ms for longer than the response timeout, then silence
+			List<RawHttp> uploads = trickle(this.port, 21, 1000, 7);
 			try {
-				for (RawHttp upload : uploads) {
-					upload.send(RawHttp.head("POST /api/v1/echo HTTP/1.1", "Host: gateway", "Content-Type: text/plain",
-							"Content-Length: 1000") + "0123456789");
-				}
-				// a byte each 500 ms for longer than the response timeout, then silence
-				for (int round = 0; round < 7; round++) {
-					Thread.sleep(500);
-					uploads.forEach((upload) -> upload.send("x"));
-				}
 				for (RawHttp upload : uploads) {
 					RawHttp.Response response = upload.read(Duration.ofSeconds(15));
 					assertThat(response.status()).isEqualTo(408);
@@ -127,18 +140,9 @@ class HostileClientsIntegrationTests {
 
 		@Test
 		void shouldNotCountASlowUploadAsTheWorkersLatency() throws InterruptedException {
-			List<RawHttp> uploads = IntStream.range(0, 3).mapToObj((i) -> RawHttp.connect(this.port)).toList();
+			// a byte every 500 ms, under the body timeout: a 2 s upload, all of it
+			List<RawHttp> uploads = trickle(this.port, 3, 14, 4);
 			try {
-				for (RawHttp upload : uploads) {
-					upload.send(RawHttp.head("POST /api/v1/echo HTTP/1.1", "Host: gateway", "Content-Type: text/plain",
-							"Content-Length: 14") + "0123456789");
-				}
-				// a byte each 500 ms, inside the body timeout: 2 s to upload, then a fast
-				// echo
-				for (int round = 0; round < 4; round++) {
-					Thread.sleep(500);
-					uploads.forEach((upload) -> upload.send("x"));
-				}
 				for (RawHttp upload : uploads) {
 					assertThat(upload.read(Duration.ofSeconds(15)).status()).isEqualTo(200);
 				}
