@@ -28,6 +28,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -62,20 +63,29 @@ SLOW_MS = int(env_number("BENCH_SLOW_MS", 50))
 STREAMS = int(env_number("BENCH_STREAMS", 24))
 OPEN_LOOP_SECONDS = env_number("BENCH_OPEN_LOOP_DURATION", 3)
 OPEN_LOOP_WORKERS = 64
-# BENCH_OUTLIERS=1 runs only the slow-worker scenario at a fixed offered rate (results/outliers.md): the rate every
-# target carries, so the balancer, not the proxy's CPU, decides the tail; each target first runs for the settle time
-# (more than two windows of the gateway's latency outlier detection), then is measured.
+# BENCH_OUTLIERS=1 runs only the bad-worker scenarios at a fixed offered rate (results/outliers.md): the rate every
+# target carries, so the balancer, not the proxy's CPU, decides the tail. (a) steady: w4 SLOW_MS late on every
+# request; (b) gc: w4 200 ms late on 10 % of requests; each target first runs for the settle time (more than two
+# windows of the gateway's latency outlier detection), then is measured. (c) degrading: w4 from 0 to +100 ms over
+# DEGRADE_SECONDS, then back to 0; measured throughout, with the time w4 takes to get its fair share back.
 OUTLIERS = os.environ.get("BENCH_OUTLIERS") == "1"
 OUTLIER_RATE = int(env_number("BENCH_OUTLIER_RATE", 200))
 OUTLIER_WORKERS = 32
 OUTLIER_SETTLE = env_number("BENCH_OUTLIER_SETTLE", 25)
 OUTLIER_SECONDS = env_number("BENCH_OUTLIER_DURATION", 20)
+DEGRADE_BEFORE, DEGRADE_AFTER, DEGRADE_PEAK_MS = 10, 45, 100
+DEGRADE_SECONDS = int(env_number("BENCH_DEGRADE_DURATION", 60))
+# Recovered: w4's share over RECOVERY_WINDOW seconds at least RECOVERY_FRACTION of a fair third.
+RECOVERY_WINDOW, RECOVERY_FRACTION = 5, 0.8
 JAVA = os.path.join(os.environ["JAVA_HOME"], "bin", "java") if os.environ.get("JAVA_HOME") else "java"
 # Extra JVM options for the gateway only, for A/B runs (e.g. -Dreactor.netty.native=false).
 GATEWAY_JAVA_OPTS = os.environ.get("BENCH_GATEWAY_JAVA_OPTS", "").split()
 
 WORKERS = {19001: "w1", 19002: "w2", 19003: "w3", 19004: "w4-slow"}
 POOLS = {"u": [19001, 19002, 19003], "h": [19001, 19002, 19004]}
+if OUTLIERS:
+    # The same workers as h under other names: each scenario meets the gateway's passive health fresh.
+    POOLS.update({"g": POOLS["h"], "d": POOLS["h"]})
 SLOW_PORT = 19004
 GATEWAY_PORT, GATEWAY_MANAGEMENT_PORT = 18080, 18081
 # BENCH_STOCK=1 adds a stock Spring Cloud Gateway (bench/stock-gateway: none of our code, its defaults) to the uniform
@@ -86,7 +96,7 @@ STOCK_PORT = 18090
 ALGORITHMS = [("rr", "round-robin"), ("wrr", "weighted-round-robin"), ("lc", "least-connections"),
               ("wlc", "weighted-least-connections"), ("p2c", "power-of-two-choices"), ("ewma", "peak-ewma")]
 PEER_PORTS = {("nginx", "rr"): 18100, ("nginx", "lc"): 18110, ("haproxy", "rr"): 18200, ("haproxy", "lc"): 18210}
-POOL_OFFSET = {"u": 0, "h": 1}
+POOL_OFFSET = {"u": 0, "h": 1, "g": 2, "d": 3}
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -115,6 +125,7 @@ NGINX_RR = PEERS[0]
 CORE_GATEWAYS = [t for t in GATEWAYS if t.short in ("rr", "lc", "p2c", "ewma")]
 STOCK_SCG = Target("stock scg rr", "stock", "rr")
 STOCK_TARGETS = (STOCK_SCG,) if STOCK else ()
+OUTLIER_TARGETS = (*CORE_GATEWAYS, PEERS[1], PEERS[3])
 
 
 @dataclass(frozen=True)
@@ -141,6 +152,8 @@ UNIFORM, HETERO = SCENARIOS[0], SCENARIOS[1]
 # The markdown and chart need uniform, heterogeneous and nginx rr.
 ONLY_SCENARIOS = [name for name in os.environ.get("BENCH_SCENARIOS", "").split(",") if name]
 ONLY_TARGETS = [name for name in os.environ.get("BENCH_TARGETS", "").split(",") if name]
+if ONLY_TARGETS:
+    OUTLIER_TARGETS = tuple(t for t in OUTLIER_TARGETS if t.name in ONLY_TARGETS)
 if ONLY_SCENARIOS or ONLY_TARGETS:
     SCENARIOS = [Scenario(s.name, s.pool, s.path, s.script,
                           tuple(t for t in s.targets if not ONLY_TARGETS or t.name in ONLY_TARGETS or t == NGINX_RR),
@@ -242,7 +255,8 @@ def start_workers(processes):
     for port, name in WORKERS.items():
         args = [JAVA, "-jar", WORKER_JAR, f"--server.port={port}", f"--worker.instance-id={name}"]
         if port == SLOW_PORT:
-            args.append(f"--worker.faults.extra-latency={SLOW_MS}ms")
+            args += [f"--worker.faults.extra-latency={SLOW_MS}ms",
+                     "--management.endpoints.web.exposure.include=health,info,faults"]
         processes.start(name, args)
     for port, name in WORKERS.items():
         wait_ready(name, f"http://127.0.0.1:{port}/actuator/health/readiness", processes)
@@ -311,7 +325,8 @@ def start_nginx(processes):
     for (kind, short), base in PEER_PORTS.items():
         if kind != "nginx":
             continue
-        for pool, offset in POOL_OFFSET.items():
+        for pool in POOLS:
+            offset = POOL_OFFSET[pool]
             name = f"{pool}_{short}"
             balance = "least_conn;" if short == "lc" else ""
             blocks.append(f"""
@@ -372,7 +387,8 @@ defaults
     for (kind, short), base in PEER_PORTS.items():
         if kind != "haproxy":
             continue
-        for pool, offset in POOL_OFFSET.items():
+        for pool in POOLS:
+            offset = POOL_OFFSET[pool]
             name = f"{pool}_{short}"
             servers = "\n".join(f"  server w{port} 127.0.0.1:{port}" for port in POOLS[pool])
             sections.append(f"""frontend {name}
@@ -681,42 +697,139 @@ def open_loop_runs(results):
     return rows
 
 
-def outlier_runs():
-    """The heterogeneous pool (one worker SLOW_MS late) at OUTLIER_RATE requests/s offered by hey -q: 32 workers at
-    rate/32 each, so a response delays its worker's next request only when it takes longer than 32/rate s (160 ms at
-    200/s): coordinated omission touches only answers slower than that. Per-request percentiles from every response,
-    and the share the slow worker served, counted on the workers."""
+def set_faults(**faults):
+    """Change the slow worker's injected faults at run time (its /actuator/faults endpoint)."""
+    request = urllib.request.Request(f"http://127.0.0.1:{SLOW_PORT}/actuator/faults", method="POST",
+                                     data=json.dumps(faults).encode(), headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        response.read()
+
+
+def hey_rows(target, scenario, seconds, rate):
+    """hey at a fixed rate: every response as (offset s from the start, latency ms, ok)."""
+    url, host = target.endpoint(scenario.pool)
+    args = ["hey", "-z", f"{seconds}s", "-c", str(OUTLIER_WORKERS), "-q", f"{rate / OUTLIER_WORKERS:.3f}",
+            "-host", host, "-o", "csv", url + scenario.path]
+    result = subprocess.run(args, capture_output=True, text=True, timeout=seconds + 60)
     rows = []
-    for target in (*CORE_GATEWAYS, PEERS[1], PEERS[3]):
-        log(f"outliers: {target.name}, {OUTLIER_RATE} req/s, settling {OUTLIER_SETTLE:g} s")
-        hey(target, HETERO, int(OUTLIER_SETTLE), OUTLIER_WORKERS, OUTLIER_RATE)
-        before = served(POOLS["h"])
-        latencies, failures = hey(target, HETERO, int(OUTLIER_SECONDS), OUTLIER_WORKERS, OUTLIER_RATE)
-        after = served(POOLS["h"])
-        sent = {port: after[port][0] - before[port][0] - 1 for port in POOLS["h"]}
-        row = {"target": target.name, "offered": OUTLIER_RATE, "rps": round(len(latencies) / OUTLIER_SECONDS),
-               **{f"p{p}": round(percentile(latencies, p), 2) for p in (50, 90, 99, 99.9)},
-               "max": round(latencies[-1], 2), "slow_share_pct": round(100 * sent[SLOW_PORT] / max(1, sum(sent.values())), 2),
-               "errors": failures}
+    for line in result.stdout.splitlines()[1:]:
+        fields = line.split(",")
+        if len(fields) >= 8:
+            rows.append((float(fields[7]), float(fields[0]) * 1000, fields[6].startswith("2")))
+    if not rows:
+        sys.exit(f"bench: hey gave no result for {target.name}: {result.stderr[-500:]}")
+    return rows
+
+
+def latency_row(target, scenario_name, latencies, failures, seconds, slow_share):
+    latencies = sorted(latencies)
+    return {"scenario": scenario_name, "target": target.name, "offered": OUTLIER_RATE,
+            "rps": round(len(latencies) / seconds),
+            **{f"p{p}": round(percentile(latencies, p), 2) for p in (50, 90, 99, 99.9)},
+            "max": round(latencies[-1], 2), "slow_share_pct": round(slow_share, 2), "errors": failures}
+
+
+def settled_runs(scenario_name, pool):
+    """(a) and (b): each target settles, then is measured; per-request percentiles and the slow worker's share."""
+    scenario = Scenario(scenario_name, pool, "/api/v1/hello", "report.lua", ())
+    rows = []
+    for target in OUTLIER_TARGETS:
+        log(f"{scenario_name}: {target.name}, {OUTLIER_RATE} req/s, settling {OUTLIER_SETTLE:g} s")
+        hey(target, scenario, int(OUTLIER_SETTLE), OUTLIER_WORKERS, OUTLIER_RATE)
+        before = served(POOLS[pool])
+        latencies, failures = hey(target, scenario, int(OUTLIER_SECONDS), OUTLIER_WORKERS, OUTLIER_RATE)
+        after = served(POOLS[pool])
+        sent = {port: after[port][0] - before[port][0] - 1 for port in POOLS[pool]}
+        row = latency_row(target, scenario_name, latencies, failures, OUTLIER_SECONDS,
+                          100 * sent[SLOW_PORT] / max(1, sum(sent.values())))
         log(f"  {row}")
         rows.append(row)
     return rows
 
 
+def degrading_runs():
+    """(c): w4 degrades from 0 to +DEGRADE_PEAK_MS over DEGRADE_SECONDS, then recovers at once; the load runs
+    throughout. Shares come from the workers' served counts, sampled every second."""
+    scenario = Scenario("degrading", "d", "/api/v1/hello", "report.lua", ())
+    total = DEGRADE_BEFORE + DEGRADE_SECONDS + DEGRADE_AFTER
+    rows = []
+    for target in OUTLIER_TARGETS:
+        log(f"degrading: {target.name}, {OUTLIER_RATE} req/s, {total} s")
+        set_faults(extraLatency="0ms", extraLatencyRate=1.0)
+        load = {}
+        loader = threading.Thread(target=lambda: load.update(rows=hey_rows(target, scenario, total, OUTLIER_RATE)))
+        started = time.time()
+        loader.start()
+        samples = []  # (seconds since start, {port: served})
+        while loader.is_alive():
+            elapsed = time.time() - started
+            if DEGRADE_BEFORE <= elapsed < DEGRADE_BEFORE + DEGRADE_SECONDS:
+                set_faults(extraLatency=f"{round(DEGRADE_PEAK_MS * (elapsed - DEGRADE_BEFORE) / DEGRADE_SECONDS)}ms")
+            elif elapsed >= DEGRADE_BEFORE + DEGRADE_SECONDS:
+                set_faults(extraLatency="0ms")
+            samples.append((elapsed, {port: count for port, (count, _) in served(POOLS["d"]).items()}))
+            time.sleep(max(0.0, 1 - (time.time() - started - elapsed)))
+        loader.join()
+        recovered_at = DEGRADE_BEFORE + DEGRADE_SECONDS
+        row = latency_row(target, "degrading", [latency for _, latency, _ in load["rows"]],
+                          sum(1 for *_, ok in load["rows"] if not ok), total,
+                          slow_share_between(samples, DEGRADE_BEFORE, recovered_at))
+        row["recovery_s"] = recovery_seconds(samples, recovered_at)
+        log(f"  {row}")
+        rows.append(row)
+    set_faults(extraLatency=f"{SLOW_MS}ms", extraLatencyRate=1.0)
+    return rows
+
+
+def slow_share_between(samples, start, end):
+    inside = [counts for elapsed, counts in samples if start <= elapsed <= end]
+    if len(inside) < 2:
+        return float("nan")
+    sent = {port: inside[-1][port] - inside[0][port] for port in inside[0]}
+    return 100 * sent[SLOW_PORT] / max(1, sum(sent.values()))
+
+
+def recovery_seconds(samples, recovered_at):
+    """Seconds from w4's recovery to the first RECOVERY_WINDOW in which it served RECOVERY_FRACTION of a fair share;
+    None when it never did before the run ended."""
+    for i, (elapsed, counts) in enumerate(samples):
+        if elapsed < recovered_at:
+            continue
+        later = [(t, c) for t, c in samples[i:] if t - elapsed >= RECOVERY_WINDOW]
+        if not later:
+            return None
+        sent = {port: later[0][1][port] - counts[port] for port in counts}
+        if sent[SLOW_PORT] >= RECOVERY_FRACTION * sum(sent.values()) / len(sent):
+            return round(elapsed - recovered_at)
+    return None
+
+
 def write_outliers(rows, warmup, facts, seconds):
     os.makedirs(OUT, exist_ok=True)
     about = "; ".join(f"{name} {value}" for name, value in facts.items())
-    lines = ["# One slow worker at a fixed offered rate (bench/run with BENCH_OUTLIERS=1)", "",
-             f"{about}; {seconds} s in all; gateway warmed {warmup[0]} s. Pool: w1, w2 and w4 answering "
-             f"{SLOW_MS} ms late; {OUTLIER_RATE} req/s offered to each target (hey -q, {OUTLIER_WORKERS} workers), "
-             f"{OUTLIER_SETTLE:g} s to settle, then {OUTLIER_SECONDS:g} s measured. Per-request latency of every "
-             f"response; share = requests the slow worker served. The gateway runs with its defaults: latency outlier "
-             f"detection on (10 s windows, 3 x peers' median, 20 ms floor).", "",
-             "| target | served req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | share to slow | errors |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = ["# A bad worker at a fixed offered rate (bench/run with BENCH_OUTLIERS=1)", "",
+             f"{about}; {seconds} s in all; gateway warmed {warmup[0]} s. Pool: w1, w2 and w4; {OUTLIER_RATE} req/s "
+             f"offered to each target (hey -q, {OUTLIER_WORKERS} workers at rate/{OUTLIER_WORKERS} each: a response "
+             f"delays its worker's next request only when slower than {1000 * OUTLIER_WORKERS // OUTLIER_RATE} ms, "
+             f"so coordinated omission touches only answers slower than that). Per-request latency of every "
+             f"response; share = requests w4 served, counted on the workers. The gateway runs with its defaults: "
+             f"latency outlier detection on (10 s windows of medians, 3 x peers', 20 ms floor, 15 s ejections, "
+             f"probation after readmission). nginx and HAProxy eject nobody for latency.", "",
+             f"- **steady**: w4 answers every request {SLOW_MS} ms late; {OUTLIER_SETTLE:g} s to settle, then "
+             f"{OUTLIER_SECONDS:g} s measured.",
+             f"- **gc**: w4 answers 10 % of requests 200 ms late (a GC-pause pattern); same timing.",
+             f"- **degrading**: w4 fast for {DEGRADE_BEFORE} s, then from 0 to +{DEGRADE_PEAK_MS} ms over "
+             f"{DEGRADE_SECONDS} s, then fast again for {DEGRADE_AFTER} s; latencies over the whole run, share over "
+             f"the degradation; recovery = seconds from w4's recovery to the first {RECOVERY_WINDOW} s in which it "
+             f"served {RECOVERY_FRACTION:.0%} of a fair third.", "",
+             "| scenario | target | served req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | share to w4 | "
+             "recovery s | errors |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        lines.append(f"| {r['target']} | {r['rps']} | {r['p50']} | {r['p90']} | {r['p99']} | {r['p99.9']} | "
-                     f"{r['max']} | {r['slow_share_pct']} % | {r['errors']} |")
+        recovery = r.get("recovery_s", "")
+        recovery = f"> {DEGRADE_AFTER - RECOVERY_WINDOW}" if "recovery_s" in r and recovery is None else recovery
+        lines.append(f"| {r['scenario']} | {r['target']} | {r['rps']} | {r['p50']} | {r['p90']} | {r['p99']} | "
+                     f"{r['p99.9']} | {r['max']} | {r['slow_share_pct']} % | {recovery} | {r['errors']} |")
     with open(os.path.join(OUT, "outliers.md"), "w") as out:
         out.write("\n".join(lines) + "\n")
 
@@ -745,7 +858,10 @@ def main():
         log(f"warming the gateway and workers until stable (at most {JVM_WARMUP_MAX:g} s)")
         warmups["gateway"] = warm_until_stable(GATEWAYS[0], UNIFORM, JVM_WARMUP_WINDOW, JVM_WARMUP_MIN, JVM_WARMUP_MAX)
         if OUTLIERS:
-            rows = outlier_runs()
+            rows = settled_runs("steady", "h")
+            set_faults(extraLatency="200ms", extraLatencyRate=0.1)
+            rows += settled_runs("gc", "g")
+            rows += degrading_runs()
             seconds = round(time.time() - started)
             write_outliers(rows, warmups["gateway"], versions(), seconds)
             log(f"done in {seconds} s: {OUT}/outliers.md")
