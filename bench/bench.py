@@ -88,10 +88,10 @@ if OUTLIERS:
     POOLS.update({"g": POOLS["h"], "d": POOLS["h"]})
 SLOW_PORT = 19004
 GATEWAY_PORT, GATEWAY_MANAGEMENT_PORT = 18080, 18081
-# BENCH_STOCK=1 adds a stock Spring Cloud Gateway (bench/stock-gateway: none of our code, its defaults) to the uniform
-# and heterogeneous scenarios: what the framework costs by itself. Off by default: its warm-up would take the run
-# past 10 minutes.
-STOCK = os.environ.get("BENCH_STOCK") == "1"
+# A stock Spring Cloud Gateway (bench/stock-gateway: none of our code, its defaults) runs in the uniform and
+# heterogeneous scenarios: what the framework costs by itself, the yardstick of our proxy's cost. BENCH_STOCK=0 leaves
+# it out (its warm-up takes about 2 minutes).
+STOCK = os.environ.get("BENCH_STOCK", "1") == "1" and not OUTLIERS
 STOCK_PORT = 18090
 ALGORITHMS = [("rr", "round-robin"), ("wrr", "weighted-round-robin"), ("lc", "least-connections"),
               ("wlc", "weighted-least-connections"), ("p2c", "power-of-two-choices"), ("ewma", "peak-ewma")]
@@ -173,8 +173,11 @@ class Processes:
     def __init__(self, work):
         self.work = work
         self.started = {}
+        self.started_at = {}
+        self.ready_at = {}
 
     def start(self, name, args):
+        self.started_at[name] = time.time()
         logfile = open(os.path.join(self.work, f"{name}.log"), "w")
         process = subprocess.Popen(args, stdout=logfile, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                    start_new_session=True)
@@ -244,6 +247,7 @@ def wait_ready(name, url, processes, timeout=180):
             sys.exit(f"bench: {name} exited during start-up; see {processes.work}/{name}.log")
         try:
             if http_get(url)[0] == 200:
+                processes.ready_at[name] = time.time()
                 return
         except OSError:
             pass
@@ -307,6 +311,7 @@ def start_stock_gateway(processes):
     while True:
         try:
             if http_get(f"http://127.0.0.1:{STOCK_PORT}/api/v1/hello", host="u-rr")[0] == 200:
+                processes.ready_at["stock"] = time.time()
                 return
         except OSError:
             pass
@@ -450,6 +455,15 @@ def served(ports):
     return counts
 
 
+def warm90(series, window):
+    """Seconds of load until the first window at 90 % of the plateau (the mean of the last three windows)."""
+    plateau = sum(series[-3:]) / len(series[-3:])
+    for i, rps in enumerate(series):
+        if rps >= 0.9 * plateau:
+            return round((i + 1) * window)
+    return None
+
+
 def warm_until_stable(target, scenario, window, minimum, cap):
     """wrk windows, for at least `minimum` seconds, until the last three agree within STABLE_WITHIN (a JIT that is
     still compiling shows as a slow climb, which two windows alone can miss); returns (seconds used, req/s series)."""
@@ -472,8 +486,10 @@ def measure(target, scenario, processes):
     if scenario.streams:
         curls = start_streams(target, scenario)
     cpu_before = cpu_seconds(pids)
+    perf = start_syscall_count(pids) if scenario == UNIFORM and target.kind != "direct" else None
     result = wrk(target, scenario, int(DURATION))
     cpu = cpu_seconds(pids) - cpu_before
+    syscalls = finish_syscall_count(perf)
     after_served = served(POOLS[scenario.pool])
     row = {
         "rps": result["requests"] / result["duration_us"] * 1e6,
@@ -481,6 +497,8 @@ def measure(target, scenario, processes):
         "max_ms": result["max_us"] / 1000, "errors": result["errors"] + result["status_errors"],
         "requests": result["requests"], "cpu_s": cpu, "rss_mib": rss_mib(pids),
     }
+    if syscalls is not None:
+        row["syscalls_per_request"] = syscalls / max(1, result["requests"])
     if scenario.pool == "h":
         sent = {port: after_served[port][0] - before_served[port][0] - 1 for port in POOLS["h"]}
         row["slow_share_pct"] = 100 * sent[SLOW_PORT] / max(1, sum(sent.values()))
@@ -489,6 +507,26 @@ def measure(target, scenario, processes):
         row["stream_spread"] = "/".join(str(after_served[port][1] - 1) for port in POOLS[scenario.pool])
         stop_streams(curls)
     return row
+
+
+def start_syscall_count(pids):
+    """perf counting the proxy's system calls (every thread) while wrk runs; None without perf."""
+    if not shutil.which("perf"):
+        return None
+    return subprocess.Popen(["perf", "stat", "-x,", "-e", "raw_syscalls:sys_enter", "-p", ",".join(map(str, pids)),
+                             "--", "sleep", str(int(DURATION))], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True)
+
+
+def finish_syscall_count(perf):
+    if perf is None:
+        return None
+    _, err = perf.communicate(timeout=DURATION + 30)
+    for line in err.splitlines():
+        fields = line.split(",")
+        if len(fields) > 2 and "raw_syscalls:sys_enter" in fields[2] and fields[0].strip().isdigit():
+            return int(fields[0])
+    return None
 
 
 def process_of(target):
@@ -549,20 +587,26 @@ def versions():
     }
 
 
-def write_results(results, open_loop, warmups, facts, seconds):
+def write_results(results, open_loop, warmups, facts, seconds, startup):
     os.makedirs(OUT, exist_ok=True)
-    columns = ["scenario", "target", "rps", "ratio_to_nginx_rr", "p50_ms", "p90_ms", "p99_ms", "max_ms",
-               "req_p50_ms", "req_p90_ms", "req_p99_ms", "req_max_ms", "errors", "cpu_s_per_10k",
-               "cpu_ratio_to_nginx_rr", "rss_mib", "slow_share_pct", "stream_spread"]
+    columns = ["scenario", "target", "rps", "ratio_to_nginx_rr", "ratio_to_stock", "p50_ms", "p90_ms", "p99_ms",
+               "max_ms", "req_p50_ms", "req_p90_ms", "req_p99_ms", "req_max_ms", "errors", "cpu_s_per_10k",
+               "cpu_ratio_to_nginx_rr", "cpu_ratio_to_stock", "syscalls_per_request", "rss_mib", "slow_share_pct",
+               "stream_spread"]
     rows = []
     for scenario in SCENARIOS:
         reference = results[(scenario.name, NGINX_RR.name)]
+        stock = results.get((scenario.name, STOCK_SCG.name))
         for target in scenario.targets:
             r = results[(scenario.name, target.name)]
             proxy = target.kind != "direct"
             rows.append({
                 "scenario": scenario.name, "target": target.name, "rps": round(r["rps"]),
                 "ratio_to_nginx_rr": round(r["rps"] / reference["rps"], 2),
+                "ratio_to_stock": round(r["rps"] / stock["rps"], 2) if stock else "",
+                "cpu_ratio_to_stock": round(r["cpu_us_per_request"] / stock["cpu_us_per_request"], 2)
+                if stock and proxy else "",
+                "syscalls_per_request": round(r["syscalls_per_request"], 1) if "syscalls_per_request" in r else "",
                 **{k: round(r[k], 2) for k in ("p50_ms", "p90_ms", "p99_ms", "max_ms")},
                 **{k: round(r[k], 2) if k in r else "" for k in ("req_p50_ms", "req_p90_ms", "req_p99_ms",
                                                                  "req_max_ms")},
@@ -582,11 +626,11 @@ def write_results(results, open_loop, warmups, facts, seconds):
             writer.writerow({"scenario": f"open-loop uniform @{row['rate']}/s", "target": row["target"],
                              "rps": row["rps"], "req_p50_ms": row["p50"], "req_p90_ms": row["p90"],
                              "req_p99_ms": row["p99"], "req_max_ms": row["max"], "errors": row["errors"]})
-    write_markdown(rows, open_loop, warmups, facts, seconds)
+    write_markdown(rows, open_loop, warmups, facts, seconds, startup)
     write_chart(rows)
 
 
-def write_markdown(rows, open_loop, warmups, facts, seconds):
+def write_markdown(rows, open_loop, warmups, facts, seconds, startup):
     lines = ["# clusterkit benchmark", "",
              f"{time.strftime('%Y-%m-%d')}, {facts['machine']}; {facts['java']}; {facts['nginx']}; "
              f"{facts['haproxy']}; {facts['wrk']}.", "",
@@ -597,6 +641,10 @@ def write_markdown(rows, open_loop, warmups, facts, seconds):
              "JVM warm-up before measuring (wrk windows until three in a row agree within 5 %): " +
              "; ".join(f"{name} {used} s ({' → '.join(map(str, series))} req/s)"
                        for name, (used, series) in warmups.items()) + ".", "",
+             "Start-up and warm-up: " + "; ".join(
+                 f"{name} ready {startup.get(name, '?')} s after its process started, at 90 % of its plateau after "
+                 f"{warm90(series, JVM_WARMUP_WINDOW)} s of load" for name, (_, series) in warmups.items()
+                 if name in startup) + ".", "",
              "p50–max: wrk's histogram, **corrected for coordinated omission** (wrk 4.1 `stats_correct()`). "
              "req p50–max: **per request**, every response's own latency as measured by hey -c"
              f"{CONNECTIONS} (heterogeneous), or at a fixed offered rate (open loop). CPU: the proxy process's "
@@ -610,9 +658,14 @@ def write_markdown(rows, open_loop, warmups, facts, seconds):
                      ("to slow %", "slow_share_pct")]
         if scenario.streams:
             extra = [("streams per worker", "stream_spread")]
-        headers = [("target", "target"), ("req/s", "rps"), ("×nginx", "ratio_to_nginx_rr"), ("p50 ms", "p50_ms"),
-                   ("p90 ms", "p90_ms"), ("p99 ms", "p99_ms"), ("max ms", "max_ms"), *extra, ("errors", "errors"),
-                   ("CPU s/10k", "cpu_s_per_10k"), ("CPU ×nginx", "cpu_ratio_to_nginx_rr"), ("RSS MiB", "rss_mib")]
+        if scenario == UNIFORM:
+            extra = [("syscalls/req", "syscalls_per_request")]
+        stock = [("×stock", "ratio_to_stock")] if STOCK_TARGETS and STOCK_SCG in scenario.targets else []
+        cpu_stock = [("CPU ×stock", "cpu_ratio_to_stock")] if stock else []
+        headers = [("target", "target"), ("req/s", "rps"), ("×nginx", "ratio_to_nginx_rr"), *stock,
+                   ("p50 ms", "p50_ms"), ("p90 ms", "p90_ms"), ("p99 ms", "p99_ms"), ("max ms", "max_ms"), *extra,
+                   ("errors", "errors"), ("CPU s/10k", "cpu_s_per_10k"), ("CPU ×nginx", "cpu_ratio_to_nginx_rr"),
+                   *cpu_stock, ("RSS MiB", "rss_mib")]
         lines += [f"## {scenario.name}", "", "| " + " | ".join(h for h, _ in headers) + " |",
                   "|" + "---|" * len(headers)]
         lines += ["| " + " | ".join(str(row[key]) for _, key in headers) + " |" for row in scenario_rows]
@@ -888,7 +941,10 @@ def main():
         open_loop = open_loop_runs(results)
 
         seconds = round(time.time() - started)
-        write_results(results, open_loop, warmups, versions(), seconds)
+        startup = {name: round(processes.ready_at[process] - processes.started_at[process], 1)
+                   for name, process in (("gateway", "gateway"), ("stock scg", "stock"))
+                   if process in processes.ready_at}
+        write_results(results, open_loop, warmups, versions(), seconds, startup)
         for scenario in SCENARIOS:
             reference = results[(scenario.name, NGINX_RR.name)]
             print(f"\n{scenario.name}: ratio to nginx rr (req/s, CPU per request)")
