@@ -102,9 +102,8 @@ public class ActiveHealthChecker implements SmartLifecycle, MembershipListener {
 		Duration phase = Duration.ofMillis(ThreadLocalRandom.current().nextLong(check.interval().toMillis()));
 		HttpClient client = this.http.responseTimeout(check.timeout())
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) check.timeout().toMillis());
-		// an operator's re-check joins the scheduled ticks, so probes of one instance
-		// stay
-		// one after another, as RiseFall needs
+		// an operator's re-check joins the scheduled ticks, so probes of one
+		// instance stay one after another, as RiseFall needs
 		Sinks.Many<Long> recheck = Sinks.many().multicast().directBestEffort();
 		Disposable loop = Flux.merge(Flux.interval(phase, check.interval()), recheck.asFlux())
 			.onBackpressureDrop()

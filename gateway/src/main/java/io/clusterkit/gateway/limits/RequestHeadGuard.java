@@ -403,8 +403,8 @@ final class RequestHeadGuard {
 			while (i < length && value.charAt(i) != ':') {
 				char c = value.charAt(i);
 				// DNS names and IPv4 addresses: RFC 3986 allows sub-delimiters in a
-				// reg-name,
-				// but a host with ; , = or quotes is how Forwarded headers are forged
+				// reg-name, but a host with ; , = or quotes is how Forwarded headers
+				// are forged
 				boolean allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'
 						|| c == '.' || c == '_' || c == '~';
 				if (!allowed) {
