@@ -1,5 +1,7 @@
 package io.clusterkit.gateway;
 
+import io.netty.util.ResourceLeakDetector;
+
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
@@ -20,7 +22,13 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 @ConfigurationPropertiesScan
 public class GatewayApplication {
 
+	private static final String LEAK_DETECTION = "io.netty.leakDetection.level";
+
 	public static void main(String[] args) {
+		if (System.getProperty(LEAK_DETECTION) == null) {
+			// sampling every 128th buffer costs CPU on every request; tests keep it on
+			ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+		}
 		SpringApplication.run(GatewayApplication.class, args);
 	}
 

@@ -48,6 +48,9 @@ class GatewayConfigurationValidationTests {
 							cluster.health.latency-outliers.min-requests                                 | 0       | cluster.health.latencyOutliers.minRequests
 							cluster.membership.departure-grace                                           | 2h      | cluster.membership.departureGrace
 							spring.cloud.gateway.server.webflux.httpclient.response-timeout              | 5s      | set cluster.proxy.response-timeout instead
+							spring.cloud.gateway.server.webflux.httpclient.connect-timeout               | 2000    | set cluster.proxy.connect-timeout instead
+							cluster.proxy.connect-timeout                                                | 5ms     | cluster.proxy.connectTimeout
+							cluster.health.latency-outliers.ejection-time                                | 0s      | cluster.health.latencyOutliers.ejectionTime
 							cluster.rate-limit.requests-per-second                                       | 0       | cluster.rate-limit.requestsPerSecond
 							cluster.rate-limit.burst                                                     | 0       | cluster.rate-limit.burst
 							cluster.rate-limit.enabled                                                   | sure    | cluster.rate-limit.enabled

@@ -1,44 +1,25 @@
 package io.clusterkit.gateway.proxy;
 
-import reactor.core.publisher.Mono;
-
-import org.springframework.core.Ordered;
-import org.springframework.http.HttpStatus;
-import org.springframework.stereotype.Component;
-import org.springframework.web.server.ResponseStatusException;
-import org.springframework.web.server.ServerWebExchange;
-import org.springframework.web.server.WebFilter;
-import org.springframework.web.server.WebFilterChain;
-
 /**
- * Refuses, with 400, every request whose path could mean one thing to the gateway's
- * routes and another to whatever reads it next: dot-segments ({@code /api/../actuator}),
- * their percent-encoded and path-parameter forms ({@code %2e%2e}, {@code ..;}), encoded
- * slashes and backslashes ({@code %2f}, {@code %5c}), raw backslashes and encoded NUL,
- * and the forms that become one of these after a second decoding or a lenient one. Routes
- * match the path as sent; a worker, framework or proxy behind that normalizes it would
- * otherwise serve {@code /actuator/...} through the {@code /api/**} route. No legitimate
- * client needs any of these, so refusing beats normalizing (Envoy's
- * {@code REJECT_REQUEST} for escaped slashes).
+ * The paths refused with 400 ({@link EntryFilter}): those that could mean one thing to
+ * the gateway's routes and another to whatever reads them next: dot-segments
+ * ({@code /api/../actuator}), their percent-encoded and path-parameter forms
+ * ({@code %2e%2e}, {@code ..;}), encoded slashes and backslashes ({@code %2f},
+ * {@code %5c}), raw backslashes and encoded NUL, and the forms that become one of these
+ * after a second decoding or a lenient one. Routes match the path as sent; a worker,
+ * framework or proxy behind that normalizes it would otherwise serve
+ * {@code /actuator/...} through the {@code /api/**} route. No legitimate client needs any
+ * of these, so refusing beats normalizing (Envoy's {@code REJECT_REQUEST} for escaped
+ * slashes).
  *
  * @author clusterkit
  */
-@Component
-class PathGuardFilter implements WebFilter, Ordered {
+final class AmbiguousPaths {
 
-	@Override
-	public int getOrder() {
-		return Ordered.HIGHEST_PRECEDENCE + 1;
-	}
+	static final String REFUSAL = "The request path holds a dot-segment, an encoded slash, dot, backslash, percent or"
+			+ " semicolon, invalid UTF-8, or a NUL; such paths are refused.";
 
-	@Override
-	public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-		if (isAmbiguous(exchange.getRequest().getURI().getRawPath())) {
-			return Mono.error(new ResponseStatusException(HttpStatus.BAD_REQUEST,
-					"The request path holds a dot-segment, an encoded slash, dot, backslash, percent or"
-							+ " semicolon, invalid UTF-8, or a NUL; such paths are refused."));
-		}
-		return chain.filter(exchange);
+	private AmbiguousPaths() {
 	}
 
 	static boolean isAmbiguous(String rawPath) {

@@ -8,14 +8,20 @@ import io.clusterkit.accesslog.AccessLogAutoConfiguration;
 import reactor.core.publisher.Mono;
 
 import org.springframework.core.Ordered;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.ServerHttpResponse;
 import org.springframework.stereotype.Component;
+import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
 import org.springframework.web.server.WebFilterChain;
 
 /**
- * Gives every request an {@code X-Request-Id}: the client's own when it sent exactly one
+ * The first filter every request meets, one instead of two: it gives the request its id,
+ * then refuses an ambiguous path with 400 ({@link AmbiguousPaths}), so the refusal
+ * carries the id too.
+ * <p>
+ * Every request gets an {@code X-Request-Id}: the client's own when it sent exactly one
  * well-formed value (1 to 128 of {@code A-Z a-z 0-9 - _ . : / + =}, what UUIDs, trace ids
  * and other gateways' ids are made of), else a new random UUID. The id goes to the worker
  * with the request and back to the client with the response, whoever answers (the worker,
@@ -32,12 +38,12 @@ import org.springframework.web.server.WebFilterChain;
  * @author clusterkit
  */
 @Component
-class RequestIdFilter implements WebFilter, Ordered {
+class EntryFilter implements WebFilter, Ordered {
 
 	static final String HEADER = AccessLogAutoConfiguration.REQUEST_ID_HEADER;
 
 	/** The exchange attribute holding an id the gateway made, replacing the client's. */
-	static final String REPLACED = RequestIdFilter.class.getName() + ".replaced";
+	static final String REPLACED = EntryFilter.class.getName() + ".replaced";
 
 	private static final int MAX_LENGTH = 128;
 
@@ -64,6 +70,9 @@ class RequestIdFilter implements WebFilter, Ordered {
 			response.getHeaders().set(HEADER, id);
 			return Mono.empty();
 		});
+		if (AmbiguousPaths.isAmbiguous(exchange.getRequest().getURI().getRawPath())) {
+			return Mono.error(new ResponseStatusException(HttpStatus.BAD_REQUEST, AmbiguousPaths.REFUSAL));
+		}
 		return chain.filter(exchange);
 	}
 

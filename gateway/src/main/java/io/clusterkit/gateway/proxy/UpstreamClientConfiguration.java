@@ -32,11 +32,19 @@ class UpstreamClientConfiguration {
 
 	private static final String RESPONSE_TIMEOUT_KEY = "response-timeout";
 
+	private static final String CONNECT_TIMEOUT_KEY = "connect-timeout";
+
+	/**
+	 * The timeouts, set once on the client: Spring Cloud Gateway's own are applied to a
+	 * copy of the client's configuration per request.
+	 */
 	@Bean
-	HttpClientCustomizer responseTimeoutAfterRequestSent(ProxyProperties proxy, HttpClientProperties httpClient,
+	HttpClientCustomizer timeoutsSetOnce(ProxyProperties proxy, HttpClientProperties httpClient,
 			GatewayProperties gateway) {
 		refuseWholeExchangeTimeouts(httpClient, gateway);
-		return (client) -> client.responseTimeout(proxy.responseTimeout());
+		refusePerRequestConnectTimeout(httpClient);
+		return (client) -> client.responseTimeout(proxy.responseTimeout())
+			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) proxy.connectTimeout().toMillis());
 	}
 
 	/**
@@ -44,14 +52,13 @@ class UpstreamClientConfiguration {
 	 * instead of its own, which shares the plain requests' pool.
 	 */
 	@Bean
-	ReactorNettyWebSocketClient unpooledWebSocketClient(HttpClientProperties properties, LimitsProperties limits) {
+	ReactorNettyWebSocketClient unpooledWebSocketClient(HttpClientProperties properties, LimitsProperties limits,
+			ProxyProperties proxy) {
 		long idleNanos = limits.websocketIdleTimeout().toNanos();
 		HttpClient client = HttpClient.newConnection()
+			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) proxy.connectTimeout().toMillis())
 			.doOnConnected((connection) -> connection.addHandlerLast(WebSocketIdleTimeout.NAME,
 					new WebSocketIdleTimeout(idleNanos)));
-		if (properties.getConnectTimeout() != null) {
-			client = client.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, properties.getConnectTimeout());
-		}
 		HttpClientProperties.Websocket websocket = properties.getWebsocket();
 		Supplier<WebsocketClientSpec.Builder> spec = () -> {
 			WebsocketClientSpec.Builder builder = WebsocketClientSpec.builder().handlePing(websocket.isProxyPing());
@@ -71,6 +78,14 @@ class UpstreamClientConfiguration {
 				registry.removeBeanDefinition("reactorNettyWebSocketClient");
 			}
 		};
+	}
+
+	private static void refusePerRequestConnectTimeout(HttpClientProperties httpClient) {
+		if (httpClient.getConnectTimeout() != null) {
+			throw new IllegalStateException("spring.cloud.gateway.server.webflux.httpclient." + CONNECT_TIMEOUT_KEY
+					+ " is applied to a copy of the HTTP client on every request; set " + ProxyProperties.PREFIX + "."
+					+ CONNECT_TIMEOUT_KEY + " instead");
+		}
 	}
 
 	/**

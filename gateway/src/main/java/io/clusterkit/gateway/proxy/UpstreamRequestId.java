@@ -7,9 +7,9 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * Sends upstream the {@code X-Request-Id} that {@link RequestIdFilter} made when the
- * client sent none (or a malformed one); a client's well-formed id goes on as it came.
- * Ordered last among the header filters, after hop-by-hop removal, so a client naming
+ * Sends upstream the {@code X-Request-Id} that {@link EntryFilter} made when the client
+ * sent none (or a malformed one); a client's well-formed id goes on as it came. Ordered
+ * last among the header filters, after hop-by-hop removal, so a client naming
  * {@code X-Request-Id} in its {@code Connection} header cannot strip it.
  *
  * @author clusterkit
@@ -29,7 +29,7 @@ class UpstreamRequestId implements HttpHeadersFilter, Ordered {
 
 	@Override
 	public HttpHeaders filter(HttpHeaders input, ServerWebExchange exchange) {
-		String id = exchange.getAttribute(RequestIdFilter.REPLACED);
+		String id = exchange.getAttribute(EntryFilter.REPLACED);
 		if (id == null) {
 			return input;
 		}
@@ -40,7 +40,7 @@ class UpstreamRequestId implements HttpHeadersFilter, Ordered {
 			headers = new HttpHeaders();
 			headers.addAll(input);
 		}
-		headers.set(RequestIdFilter.HEADER, id);
+		headers.set(EntryFilter.HEADER, id);
 		return headers;
 	}
 
