@@ -486,7 +486,7 @@ def measure(target, scenario, processes):
     if scenario.streams:
         curls = start_streams(target, scenario)
     cpu_before = cpu_seconds(pids)
-    perf = start_syscall_count(pids) if scenario == UNIFORM and target.kind != "direct" else None
+    perf = start_syscall_count(pids) if scenario.name == UNIFORM.name and target.kind != "direct" else None
     result = wrk(target, scenario, int(DURATION))
     cpu = cpu_seconds(pids) - cpu_before
     syscalls = finish_syscall_count(perf)
@@ -658,7 +658,7 @@ def write_markdown(rows, open_loop, warmups, facts, seconds, startup):
                      ("to slow %", "slow_share_pct")]
         if scenario.streams:
             extra = [("streams per worker", "stream_spread")]
-        if scenario == UNIFORM:
+        if scenario.name == UNIFORM.name:
             extra = [("syscalls/req", "syscalls_per_request")]
         stock = [("×stock", "ratio_to_stock")] if STOCK_TARGETS and STOCK_SCG in scenario.targets else []
         cpu_stock = [("CPU ×stock", "cpu_ratio_to_stock")] if stock else []
@@ -691,6 +691,9 @@ def write_chart(rows):
     if not uniform:
         return
     hetero = {r["target"]: r for r in rows if r["scenario"] == "heterogeneous"}
+    if not hetero:
+        # a run limited to other scenarios (BENCH_SCENARIOS): nothing for the latency half
+        return
     with open(data, "w") as out:
         out.write("# target uniform_rps hetero_rps hetero_req_p50 hetero_req_p99\n")
         for r in uniform:

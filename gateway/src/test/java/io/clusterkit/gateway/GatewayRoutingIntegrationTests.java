@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.Test;
@@ -108,6 +109,25 @@ class GatewayRoutingIntegrationTests {
 			.contentTypeCompatibleWith(MediaType.TEXT_PLAIN)
 			.expectBody(String.class)
 			.isEqualTo("ping through the gateway");
+	}
+
+	/** Bodies from one byte to several buffers' worth, both ways, byte for byte. */
+	@ParameterizedTest
+	@ValueSource(ints = { 1, 65535, 65536, 65537, 200000 })
+	void shouldProxyEveryByteOfABodyWhateverItsSize(int size) {
+		byte[] body = new byte[size];
+		new SplittableRandom(size).nextBytes(body);
+		this.client.post()
+			.uri("/api/v1/echo")
+			.contentType(MediaType.APPLICATION_OCTET_STREAM)
+			.bodyValue(body)
+			.exchange()
+			.expectStatus()
+			.isOk()
+			.expectHeader()
+			.contentLength(size)
+			.expectBody(byte[].class)
+			.isEqualTo(body);
 	}
 
 	@Test
