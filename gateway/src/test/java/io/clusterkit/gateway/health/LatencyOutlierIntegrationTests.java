@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "management.server.port=0", "cluster.health.latency-outliers.interval=1s",
-				"cluster.health.latency-outliers.min-requests=10", "cluster.health.ejection.base-time=5m" })
+				"cluster.health.latency-outliers.min-requests=10", "cluster.health.latency-outliers.ejection-time=5m" })
 @DirtiesContext
 class LatencyOutlierIntegrationTests {
 
