@@ -105,11 +105,13 @@ public final class Endpoint {
 		return this.ejected;
 	}
 
-	void setEjected(boolean ejected, String reason) {
-		if (ejected) {
-			this.ejectionReason = reason;
-		}
-		this.ejected = ejected;
+	void eject(String reason) {
+		this.ejectionReason = reason;
+		this.ejected = true;
+	}
+
+	void readmit() {
+		this.ejected = false;
 	}
 
 	void recordFailure() {

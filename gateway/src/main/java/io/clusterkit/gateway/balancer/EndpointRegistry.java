@@ -241,7 +241,7 @@ public final class EndpointRegistry {
 	 * @param reason why, for operators
 	 */
 	public void eject(Endpoint endpoint, String reason) {
-		endpoint.setEjected(true, reason);
+		endpoint.eject(reason);
 		this.version.incrementAndGet();
 		for (Listener listener : this.listeners) {
 			listener.ejected(endpoint);
@@ -254,7 +254,7 @@ public final class EndpointRegistry {
 	 */
 	public void readmit(Endpoint endpoint) {
 		endpoint.startRamp(this.nanoClock.getAsLong());
-		endpoint.setEjected(false, "");
+		endpoint.readmit();
 		this.version.incrementAndGet();
 	}
 
