@@ -196,8 +196,8 @@ class DnsDiscoveryClient implements ReactiveDiscoveryClient, SmartLifecycle {
 
 	@Override
 	public int getPhase() {
-		// before the health checker and the web server, which read the instances
-		return SmartLifecycle.DEFAULT_PHASE - 2048;
+		// before the health checker, the membership feed and the web server
+		return SmartLifecycle.DEFAULT_PHASE - 3072;
 	}
 
 }

@@ -30,6 +30,8 @@ final class MembershipFeed implements SmartLifecycle {
 
 	private static final Log logger = LogFactory.getLog(MembershipFeed.class);
 
+	private static final Duration FIRST_READ_TIMEOUT = Duration.ofSeconds(10);
+
 	private final ReactiveDiscoveryClient discovery;
 
 	private final EndpointRegistry registry;
@@ -50,16 +52,29 @@ final class MembershipFeed implements SmartLifecycle {
 
 	@Override
 	public void start() {
-		this.loop = Flux.interval(Duration.ZERO, this.properties.refreshInterval())
+		// read once before the server opens: a pick finds only what discovery listed
+		try {
+			List<ServiceInstance> first = read().block(FIRST_READ_TIMEOUT);
+			if (first != null) {
+				apply(first);
+			}
+		}
+		catch (RuntimeException ex) {
+			logger.warn("Discovery did not answer within " + FIRST_READ_TIMEOUT.toSeconds()
+					+ " s at start-up; the pool fills at its next read: " + ex);
+		}
+		Duration interval = this.properties.refreshInterval();
+		this.loop = Flux.interval(interval, interval)
 			.onBackpressureDrop()
-			.concatMap((tick) -> this.discovery.getServices()
-				.flatMap(this.discovery::getInstances)
-				.collectList()
-				.onErrorResume((ex) -> {
-					logger.warn("Discovery failed; keeping the membership as it was: " + ex);
-					return Mono.empty();
-				}))
+			.concatMap((tick) -> read())
 			.subscribe(this::apply);
+	}
+
+	private Mono<List<ServiceInstance>> read() {
+		return this.discovery.getServices().flatMap(this.discovery::getInstances).collectList().onErrorResume((ex) -> {
+			logger.warn("Discovery failed; keeping the membership as it was: " + ex);
+			return Mono.empty();
+		});
 	}
 
 	void apply(List<ServiceInstance> instances) {
@@ -87,9 +102,8 @@ final class MembershipFeed implements SmartLifecycle {
 
 	@Override
 	public int getPhase() {
-		// after the DNS client has resolved once; a pick before the first read adds the
-		// instances it meets itself, from the balancer's own list
-		return SmartLifecycle.DEFAULT_PHASE - 1536;
+		// after the DNS client has resolved once, before the web server (- 2048) opens
+		return SmartLifecycle.DEFAULT_PHASE - 2560;
 	}
 
 }

@@ -175,7 +175,7 @@ public class ActiveHealthChecker implements SmartLifecycle, MembershipListener {
 	@Override
 	public int getPhase() {
 		// started before the membership feed lists anything, stopped after it
-		return SmartLifecycle.DEFAULT_PHASE - 1792;
+		return SmartLifecycle.DEFAULT_PHASE - 2816;
 	}
 
 	/**

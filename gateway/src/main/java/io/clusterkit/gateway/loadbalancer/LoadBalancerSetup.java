@@ -1,10 +1,13 @@
 package io.clusterkit.gateway.loadbalancer;
 
+import java.util.concurrent.ThreadLocalRandom;
+
+import io.clusterkit.gateway.balancer.Algorithm;
 import io.clusterkit.gateway.balancer.EndpointRegistry;
+import io.clusterkit.gateway.balancer.Weighting;
 import io.clusterkit.gateway.config.BalancerProperties;
 import io.clusterkit.gateway.config.HealthProperties;
 
-import org.springframework.cloud.loadbalancer.annotation.LoadBalancerClients;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -15,12 +18,27 @@ import org.springframework.context.annotation.Configuration;
  * @author clusterkit
  */
 @Configuration(proxyBeanMethods = false)
-@LoadBalancerClients(defaultConfiguration = ClusterLoadBalancerConfiguration.class)
 class LoadBalancerSetup {
 
 	@Bean
 	EndpointRegistry endpointRegistry(BalancerProperties balancer, HealthProperties health) {
 		return new EndpointRegistry(balancer.peakEwma().decay().toNanos(), health.enabled(), System::nanoTime);
+	}
+
+	@Bean
+	ServicePools servicePools(EndpointRegistry registry, BalancerProperties properties) {
+		BalancerProperties.SlowStart slowStart = properties.slowStart();
+		return new ServicePools(registry, (serviceId) -> {
+			Algorithm algorithm = properties.algorithmFor(serviceId);
+			return new ServicePools.Balancing(
+					algorithm.create(() -> ThreadLocalRandom.current().nextLong(), System::nanoTime),
+					new Weighting(algorithm.weighted(), slowStart.window().toNanos(), slowStart.initialPercent()));
+		}, System::nanoTime);
+	}
+
+	@Bean
+	PickFilter pickFilter(ServicePools pools) {
+		return new PickFilter(pools);
 	}
 
 	@Bean
