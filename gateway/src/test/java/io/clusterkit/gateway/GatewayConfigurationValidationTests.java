@@ -40,6 +40,8 @@ class GatewayConfigurationValidationTests {
 							cluster.limits.max-connections                                               | 0       | cluster.limits.maxConnections
 							cluster.limits.body-timeout                                                  | 0s      | cluster.limits.bodyTimeout
 							cluster.limits.websocket-idle-timeout                                        | 100ms   | cluster.limits.websocketIdleTimeout
+							cluster.limits.idle-timeout                                                  | 500ms   | cluster.limits.idleTimeout
+							server.netty.idle-timeout                                                    | 60s     | set cluster.limits.idle-timeout instead
 							cluster.limits.max-connections-per-client                                    | -1      | cluster.limits.maxConnectionsPerClient
 							cluster.health.ejection.max-ejection-percent                                 | 101     | cluster.health.ejection.maxEjectionPercent
 							cluster.proxy.response-timeout                                               | 0s      | cluster.proxy.responseTimeout

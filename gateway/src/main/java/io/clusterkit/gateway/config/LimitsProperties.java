@@ -13,16 +13,18 @@ import org.springframework.util.unit.DataSize;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * Bounds of the public port. Request-line and header sizes and the keep-alive idle
- * timeout are Spring Boot's own settings ({@code server.netty.max-initial-line-length},
- * {@code server.max-http-request-header-size}, {@code server.netty.idle-timeout}); these
- * are the ones Spring Boot lacks.
+ * Bounds of the public port. Request-line and header sizes are Spring Boot's own settings
+ * ({@code server.netty.max-initial-line-length},
+ * {@code server.max-http-request-header-size}); these are the ones Spring Boot lacks, and
+ * the keep-alive idle timeout, which replaces {@code server.netty.idle-timeout}.
  *
  * @param maxBodySize the largest request body a route accepts, chunked or not, unless the
  * route's metadata {@code max-body-size} says otherwise; larger ones are answered 413
  * @param headerTimeout how long a client may take to send a request's line and headers,
  * from its first byte (or from connecting, for a connection's first request); 408 after
  * it, which is what stops a slowloris client holding connections with a trickle of bytes
+ * @param idleTimeout a keep-alive connection with every request answered and no byte of a
+ * next one for this long is closed; 1 s to 1 h
  * @param maxConnections concurrent client connections; further ones wait in the kernel's
  * accept queue until one closes, as with HAProxy's {@code maxconn}
  * @param bodyTimeout longest silence allowed while a request body streams in (time with
@@ -39,6 +41,7 @@ import org.springframework.validation.annotation.Validated;
 @ConfigurationProperties(LimitsProperties.PREFIX)
 public record LimitsProperties(@DefaultValue("1MB") DataSize maxBodySize,
 		@DurationMin(millis = 100) @DurationMax(minutes = 10) @DefaultValue("10s") Duration headerTimeout,
+		@DurationMin(seconds = 1) @DurationMax(hours = 1) @DefaultValue("60s") Duration idleTimeout,
 		@Min(1) @Max(1_000_000) @DefaultValue("10000") int maxConnections,
 		@DurationMin(millis = 100) @DurationMax(minutes = 10) @DefaultValue("10s") Duration bodyTimeout,
 		@DurationMin(seconds = 1) @DurationMax(hours = 24) @DefaultValue("5m") Duration websocketIdleTimeout,

@@ -19,6 +19,7 @@ import org.springframework.cloud.gateway.config.GatewayProperties;
 import org.springframework.cloud.gateway.route.RouteDefinition;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
  * The public port's bounds: the per-connection guard and the connection cap on its Netty
@@ -30,6 +31,8 @@ import org.springframework.context.annotation.Configuration;
 @Configuration(proxyBeanMethods = false)
 class LimitsConfiguration {
 
+	private static final String REACTOR_IDLE_TIMEOUT = "server.netty.idle-timeout";
+
 	@Bean
 	ConnectionLimit connectionLimit(LimitsProperties properties) {
 		return new ConnectionLimit(properties.maxConnections());
@@ -37,9 +40,15 @@ class LimitsConfiguration {
 
 	@Bean
 	WebServerFactoryCustomizer<NettyReactiveWebServerFactory> publicPortLimits(LimitsProperties properties,
-			ConnectionLimit connectionLimit) {
+			ConnectionLimit connectionLimit, Environment environment) {
+		if (environment.containsProperty(REACTOR_IDLE_TIMEOUT)) {
+			throw new IllegalStateException(
+					REACTOR_IDLE_TIMEOUT + " makes Reactor Netty remove and add a handler on every request; set "
+							+ LimitsProperties.PREFIX + ".idle-timeout instead");
+		}
 		long headerTimeoutNanos = properties.headerTimeout().toNanos();
 		long bodyTimeoutNanos = properties.bodyTimeout().toNanos();
+		long idleTimeoutNanos = properties.idleTimeout().toNanos();
 		return (factory) -> factory.addServerCustomizers((server) -> {
 			HttpRequestDecoderSpec decoder = server.configuration().decoder();
 			return server
@@ -51,7 +60,8 @@ class LimitsConfiguration {
 						pipeline.replace(NettyPipeline.HttpCodec, NettyPipeline.HttpCodec,
 								new HttpServerCodec(decoderConfig(decoder)));
 					}
-					RequestHeadGuard guard = new RequestHeadGuard(headerTimeoutNanos, bodyTimeoutNanos);
+					RequestHeadGuard guard = new RequestHeadGuard(headerTimeoutNanos, bodyTimeoutNanos,
+							idleTimeoutNanos);
 					pipeline.addBefore(NettyPipeline.HttpCodec, "clusterkit.headBytes", guard.bytes())
 						.addAfter(NettyPipeline.HttpCodec, "clusterkit.heads", guard.requests());
 				});

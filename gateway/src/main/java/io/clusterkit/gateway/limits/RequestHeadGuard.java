@@ -37,10 +37,12 @@ import reactor.netty.NettyPipeline;
  * Reactor Netty's empty answer and its WARN log line per bad request, and a request whose
  * head does not arrive in full within the header timeout is answered 408. The clock
  * starts when the connection opens, and on a keep-alive connection at the first byte of
- * each further request; between requests the idle timeout
- * ({@code server.netty.idle-timeout}) applies instead. A new connection that sent nothing
- * at all by then is closed without an answer, as HAProxy's {@code http-ignore-probes}
- * does: browsers open spare connections they may never use.
+ * each further request. A new connection that sent nothing at all by then is closed
+ * without an answer, as HAProxy's {@code http-ignore-probes} does: browsers open spare
+ * connections they may never use. Between requests the keep-alive idle timeout applies
+ * instead, and closes the connection, also without an answer. It is kept here rather than
+ * by Reactor Netty's {@code idleTimeout}, which removes and adds a handler in the
+ * pipeline on every request.
  * <p>
  * The body is guarded too, since a request forwarded while its body still streams in must
  * never reach an instance as complete unless the client completed it. A body that stalls
@@ -108,6 +110,8 @@ final class RequestHeadGuard {
 
 	private final long bodyTimeoutNanos;
 
+	private final long idleTimeoutNanos;
+
 	private final Bytes bytes = new Bytes();
 
 	private final Requests requests = new Requests();
@@ -148,12 +152,18 @@ final class RequestHeadGuard {
 	/** A body failed: the connection closes once its answer is written. */
 	private boolean closeAfterAnswer;
 
+	/** Every request was answered and no byte of another has come. */
+	private boolean idle;
+
+	private long idleSince;
+
 	/** The connection switched protocols (a WebSocket): no HTTP left to guard. */
 	private boolean upgraded;
 
-	RequestHeadGuard(long timeoutNanos, long bodyTimeoutNanos) {
+	RequestHeadGuard(long timeoutNanos, long bodyTimeoutNanos, long idleTimeoutNanos) {
 		this.timeoutNanos = timeoutNanos;
 		this.bodyTimeoutNanos = bodyTimeoutNanos;
+		this.idleTimeoutNanos = idleTimeoutNanos;
 	}
 
 	/** The handler to place before the HTTP codec. */
@@ -167,6 +177,7 @@ final class RequestHeadGuard {
 	}
 
 	private void awaitHead(boolean started) {
+		this.idle = false;
 		this.awaitingHead = true;
 		this.headStarted = started;
 		this.deadline = System.nanoTime() + this.timeoutNanos;
@@ -201,6 +212,24 @@ final class RequestHeadGuard {
 		else if (this.readingBody) {
 			checkBody();
 		}
+		else if (this.idle) {
+			checkIdle();
+		}
+	}
+
+	private void startIdle() {
+		this.idle = true;
+		this.idleSince = System.nanoTime();
+		schedule(this.idleTimeoutNanos);
+	}
+
+	private void checkIdle() {
+		long left = this.idleSince + this.idleTimeoutNanos - System.nanoTime();
+		if (left > 0) {
+			schedule(left);
+			return;
+		}
+		this.head.close();
 	}
 
 	private void checkHead() {
@@ -554,10 +583,14 @@ final class RequestHeadGuard {
 					return;
 				}
 				if (RequestHeadGuard.this.unanswered == 0 && !RequestHeadGuard.this.awaitingHead
-						&& !RequestHeadGuard.this.readingBody
-						&& DecoderBacklog.isPending(ctx.pipeline().get(NettyPipeline.HttpCodec))) {
-					// a next head came with the request just answered: timed from now
-					awaitHead(true);
+						&& !RequestHeadGuard.this.readingBody) {
+					if (DecoderBacklog.isPending(ctx.pipeline().get(NettyPipeline.HttpCodec))) {
+						// a next head came with the request just answered: timed from now
+						awaitHead(true);
+					}
+					else {
+						startIdle();
+					}
 				}
 			}
 			ctx.write(msg, promise);

@@ -37,7 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * limit ({@code /api/v1/echo?large}: 3 MB; every other route the default 1 MB).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "management.server.port=0", "cluster.limits.header-timeout=1s", "server.netty.idle-timeout=2s",
+		properties = { "management.server.port=0", "cluster.limits.header-timeout=1s", "cluster.limits.idle-timeout=2s",
 				"spring.cloud.gateway.server.webflux.routes[0].id=large-echo",
 				"spring.cloud.gateway.server.webflux.routes[0].uri=lb://worker-service",
 				"spring.cloud.gateway.server.webflux.routes[0].predicates[0]=Path=/api/v1/echo",
