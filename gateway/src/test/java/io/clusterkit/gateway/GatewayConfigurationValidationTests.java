@@ -72,6 +72,16 @@ class GatewayConfigurationValidationTests {
 			.hasStackTraceContaining("'lots'");
 	}
 
+	@ParameterizedTest
+	@CsvSource({ "response-timeout, cluster.proxy.response-timeout", "connect-timeout, cluster.proxy.connect-timeout" })
+	void shouldRefuseARouteTimeoutThatWouldNotApplyAsItSays(String key, String instead) {
+		String route = "--spring.cloud.gateway.server.webflux.routes[0].";
+		assertThatThrownBy(() -> run(route + "id=api", route + "uri=lb://worker-service",
+				route + "predicates[0]=Path=/api/**", route + "metadata." + key + "=500"))
+			.hasStackTraceContaining("spring.cloud.gateway.server.webflux.routes[0].metadata." + key)
+			.hasStackTraceContaining("set " + instead + " instead");
+	}
+
 	private static void run(String... args) {
 		SpringApplication application = new SpringApplication(GatewayApplication.class);
 		application.setWebApplicationType(WebApplicationType.NONE);

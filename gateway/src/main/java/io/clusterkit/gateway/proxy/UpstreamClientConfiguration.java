@@ -1,5 +1,6 @@
 package io.clusterkit.gateway.proxy;
 
+import java.util.List;
 import java.util.function.Supplier;
 
 import io.clusterkit.gateway.config.LimitsProperties;
@@ -8,10 +9,12 @@ import io.netty.channel.ChannelOption;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.WebsocketClientSpec;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.support.BeanDefinitionRegistryPostProcessor;
 import org.springframework.cloud.gateway.config.HttpClientCustomizer;
 import org.springframework.cloud.gateway.config.HttpClientProperties;
 import org.springframework.cloud.gateway.config.GatewayProperties;
+import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.cloud.gateway.route.RouteDefinition;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -42,7 +45,7 @@ class UpstreamClientConfiguration {
 	HttpClientCustomizer timeoutsSetOnce(ProxyProperties proxy, HttpClientProperties httpClient,
 			GatewayProperties gateway) {
 		refuseWholeExchangeTimeouts(httpClient, gateway);
-		refusePerRequestConnectTimeout(httpClient);
+		refusePerRequestConnectTimeout(httpClient, gateway);
 		return (client) -> client.responseTimeout(proxy.responseTimeout())
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) proxy.connectTimeout().toMillis());
 	}
@@ -70,21 +73,40 @@ class UpstreamClientConfiguration {
 		return new ReactorNettyWebSocketClient(client, spec);
 	}
 
-	/** Takes out Spring Cloud Gateway's pooled WebSocket client: ours replaces it. */
 	@Bean
-	static BeanDefinitionRegistryPostProcessor withoutPooledWebSocketClient() {
+	UpstreamRoutingFilter upstreamRoutingFilter(ObjectProvider<HttpClient> gatewayHttpClient,
+			ObjectProvider<List<HttpHeadersFilter>> headersFilters) {
+		return new UpstreamRoutingFilter(gatewayHttpClient, headersFilters);
+	}
+
+	/**
+	 * Takes out Spring Cloud Gateway's pooled WebSocket client and its routing filter:
+	 * ours replace them. Were the filter renamed, both would run at the same order, and
+	 * whichever ran first would route: slower, not wrong.
+	 */
+	@Bean
+	static BeanDefinitionRegistryPostProcessor withoutStockUpstreamClients() {
 		return (registry) -> {
-			if (registry.containsBeanDefinition("reactorNettyWebSocketClient")) {
-				registry.removeBeanDefinition("reactorNettyWebSocketClient");
+			for (String name : List.of("reactorNettyWebSocketClient", "routingFilter")) {
+				if (registry.containsBeanDefinition(name)) {
+					registry.removeBeanDefinition(name);
+				}
 			}
 		};
 	}
 
-	private static void refusePerRequestConnectTimeout(HttpClientProperties httpClient) {
+	private static void refusePerRequestConnectTimeout(HttpClientProperties httpClient, GatewayProperties gateway) {
 		if (httpClient.getConnectTimeout() != null) {
 			throw new IllegalStateException("spring.cloud.gateway.server.webflux.httpclient." + CONNECT_TIMEOUT_KEY
 					+ " is applied to a copy of the HTTP client on every request; set " + ProxyProperties.PREFIX + "."
 					+ CONNECT_TIMEOUT_KEY + " instead");
+		}
+		for (int i = 0; i < gateway.getRoutes().size(); i++) {
+			if (gateway.getRoutes().get(i).getMetadata().containsKey(CONNECT_TIMEOUT_KEY)) {
+				throw new IllegalStateException(GatewayProperties.PREFIX + ".routes[" + i + "].metadata."
+						+ CONNECT_TIMEOUT_KEY + " is not applied per route; set " + ProxyProperties.PREFIX + "."
+						+ CONNECT_TIMEOUT_KEY + " instead");
+			}
 		}
 	}
 
