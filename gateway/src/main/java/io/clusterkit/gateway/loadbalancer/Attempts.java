@@ -18,9 +18,10 @@ import org.springframework.web.server.ServerWebExchange;
  * <ol>
  * <li>the balancer {@linkplain #begin begins} an attempt as it picks: the instance's
  * in-flight count is claimed at once, so the next pick, on any thread, sees it;</li>
- * <li>the upstream client marks the whole request {@linkplain #requestSent sent} and the
+ * <li>the routing filter marks the whole request {@linkplain #requestSent sent} and the
  * response {@linkplain #responseStarted started}: the time between is the instance's
- * latency (a slow upload is the client's time);</li>
+ * latency (a slow upload is the client's time), the span the response timeout
+ * covers;</li>
  * <li>the retry filter {@linkplain #endForRetry ends} an attempt it will send again, with
  * the failure it saw; the instances tried are left out of the next pick;</li>
  * <li>the accounting filter {@linkplain #end ends} the last one when the request ends,
@@ -82,7 +83,7 @@ public final class Attempts {
 	}
 
 	/** The whole request was sent to the current attempt's instance. */
-	void requestSent() {
+	public void requestSent() {
 		this.sentAt = this.registry.nanoTime();
 	}
 
@@ -91,7 +92,7 @@ public final class Attempts {
 	 * request was sent is its latency. A response that starts before the request was all
 	 * sent (an early refusal) says nothing of it.
 	 */
-	void responseStarted() {
+	public void responseStarted() {
 		long sent = this.sentAt;
 		Endpoint endpoint = this.current.get();
 		if (sent != NOT_SENT && endpoint != null && endpoint != ENDED) {

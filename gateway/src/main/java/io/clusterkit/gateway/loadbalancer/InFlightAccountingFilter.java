@@ -6,7 +6,6 @@ import io.clusterkit.gateway.proxy.ClientConnection;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.SignalType;
 import reactor.netty.Connection;
-import reactor.util.context.Context;
 
 import org.springframework.cloud.gateway.filter.GatewayFilterChain;
 import org.springframework.cloud.gateway.filter.GlobalFilter;
@@ -57,9 +56,7 @@ class InFlightAccountingFilter implements GlobalFilter, Ordered {
 						() -> attempts.end(Attempts.Outcome.UNKNOWN))) {
 					attempts.end(Blame.ofEnd(signal, exchange.getResponse().getStatusCode()));
 				}
-			})
-			// the upstream client's hooks find the attempts here (AttemptTimings)
-			.contextWrite(Context.of(Attempts.class, attempts));
+			});
 	}
 
 }

@@ -42,11 +42,6 @@ class LoadBalancerSetup {
 	}
 
 	@Bean
-	AttemptTimings attemptTimings() {
-		return new AttemptTimings();
-	}
-
-	@Bean
 	InFlightAccountingFilter inFlightAccountingFilter(EndpointRegistry registry) {
 		return new InFlightAccountingFilter(registry);
 	}

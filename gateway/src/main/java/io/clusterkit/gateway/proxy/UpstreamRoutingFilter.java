@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.Map;
 
+import io.clusterkit.gateway.loadbalancer.Attempts;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -11,6 +12,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Mono;
 import reactor.netty.Connection;
+import reactor.netty.NettyOutbound;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.HttpClientResponse;
 
@@ -45,7 +47,9 @@ import org.springframework.web.server.ServerWebExchange;
  * <li>the filtered request headers are written once, straight into the upstream request,
  * where {@code NettyRoutingFilter} copies them twice more on the way, through the
  * client's configuration and a copy of it;</li>
- * <li>the response headers are filtered from a view of Reactor Netty's, not a copy.</li>
+ * <li>the response headers are filtered from a view of Reactor Netty's, not a copy;</li>
+ * <li>it marks the request's {@link Attempts} sent and answered itself, where hooks on
+ * the client would look the attempts up in the subscriber context twice per request.</li>
  * </ul>
  * A WebSocket upgrade is routed before this filter, by Spring Cloud Gateway's
  * {@code WebsocketRoutingFilter}, unchanged.
@@ -88,10 +92,17 @@ final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 		HttpHeaders headers = HttpHeadersFilter.filterRequest(headersFilters(), exchange);
 		boolean preserveHost = exchange.getAttributeOrDefault(ServerWebExchangeUtils.PRESERVE_HOST_HEADER_ATTRIBUTE,
 				false);
+		Attempts attempts = Attempts.of(exchange);
 		return client().request(HttpMethod.valueOf(request.getMethod().name())).uri(url).send((upstream, outbound) -> {
 			writeHeaders(headers, upstream.requestHeaders(), preserveHost);
-			return outbound.send(request.getBody().map(UpstreamRoutingFilter::byteBuf));
+			NettyOutbound body = outbound.send(request.getBody().map(UpstreamRoutingFilter::byteBuf));
+			// Reactor Netty ends the request, and starts its response timeout, once
+			// the body is all published: a slow upload is not the instance's time
+			return (attempts != null) ? body.then(Mono.fromRunnable(attempts::requestSent)) : body;
 		}).responseConnection((response, connection) -> {
+			if (attempts != null) {
+				attempts.responseStarted();
+			}
 			received(exchange, response, connection);
 			return Mono.just(response);
 		}).then(chain.filter(exchange));
