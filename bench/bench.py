@@ -292,9 +292,9 @@ def start_gateway(processes):
     wait_ready("gateway", f"http://127.0.0.1:{GATEWAY_MANAGEMENT_PORT}/actuator/health/readiness", processes)
 
 
-def start_stock_gateway(processes):
+def stock_gateway_args(work):
     """Spring Cloud Gateway as shipped: round robin of Spring Cloud LoadBalancer over the same pools, by Host."""
-    config = os.path.join(processes.work, "stock.yml")
+    config = os.path.join(work, "stock.yml")
     lines = ["spring:", "  cloud:", "    discovery:", "      client:", "        simple:", "          instances:"]
     for pool in POOLS:
         lines.append(f"            {pool}-rr:")
@@ -305,8 +305,11 @@ def start_stock_gateway(processes):
                   f"              predicates: [ 'Host={pool}-rr' ]"]
     with open(config, "w") as out:
         out.write("\n".join(lines) + "\n")
-    processes.start("stock", [JAVA, "-jar", STOCK_JAR, f"--server.port={STOCK_PORT}",
-                              f"--spring.config.additional-location=file:{config}"])
+    return [JAVA, "-jar", STOCK_JAR, f"--server.port={STOCK_PORT}", f"--spring.config.additional-location=file:{config}"]
+
+
+def start_stock_gateway(processes):
+    processes.start("stock", stock_gateway_args(processes.work))
     deadline = time.time() + 180
     while True:
         try:
@@ -509,19 +512,19 @@ def measure(target, scenario, processes):
     return row
 
 
-def start_syscall_count(pids):
-    """perf counting the proxy's system calls (every thread) while wrk runs; None without perf."""
+def start_syscall_count(pids, seconds=DURATION):
+    """perf counting the proxy's system calls (every thread) while the load runs; None without perf."""
     if not shutil.which("perf"):
         return None
     return subprocess.Popen(["perf", "stat", "-x,", "-e", "raw_syscalls:sys_enter", "-p", ",".join(map(str, pids)),
-                             "--", "sleep", str(int(DURATION))], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                             "--", "sleep", str(int(seconds))], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             text=True)
 
 
 def finish_syscall_count(perf):
     if perf is None:
         return None
-    _, err = perf.communicate(timeout=DURATION + 30)
+    _, err = perf.communicate(timeout=300)
     for line in err.splitlines():
         fields = line.split(",")
         if len(fields) > 2 and "raw_syscalls:sys_enter" in fields[2] and fields[0].strip().isdigit():
