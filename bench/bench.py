@@ -730,6 +730,14 @@ unset multiplot
 
 # ---------------------------------------------------------------------------------------------------- main
 
+def publish(filename, lines):
+    """Write a report into the results directory, and show it."""
+    os.makedirs(OUT, exist_ok=True)
+    with open(os.path.join(OUT, filename), "w") as out:
+        out.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
 def per_request(results):
     """hey's per-request percentiles for the heterogeneous scenario, added to its wrk results."""
     for scenario in (s for s in SCENARIOS if s.per_request):

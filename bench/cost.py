@@ -57,6 +57,16 @@ def builds():
     return [Build(name, jar, i * BUILD_PORT_STEP) for i, (name, jar) in enumerate(named)]
 
 
+def start_gateways(processes, ours):
+    """The workers, every build of ours and the stock gateway, all ready."""
+    bench.start_workers(processes)
+    config = os.path.join(processes.work, "gateway.yml")
+    bench.gateway_config(config)
+    for build in ours:
+        build.start(processes, config)
+    bench.start_stock_gateway(processes)
+
+
 def measure(target, pids):
     cpu_before = bench.cpu_seconds(pids)
     perf = bench.start_syscall_count(pids, SECONDS)
@@ -81,12 +91,7 @@ def main():
     bench.signal.signal(bench.signal.SIGTERM, lambda *_: sys.exit("cost: terminated"))
     try:
         bench.log(f"starting the workers, {len(ours)} gateway build(s), the stock gateway, nginx and HAProxy ({work})")
-        bench.start_workers(processes)
-        config = os.path.join(work, "gateway.yml")
-        bench.gateway_config(config)
-        for build in ours:
-            build.start(processes, config)
-        bench.start_stock_gateway(processes)
+        start_gateways(processes, ours)
         bench.start_nginx(processes)
         bench.start_haproxy(processes)
         time.sleep(3)
@@ -141,10 +146,7 @@ def write(runs, warmups, seconds):
     lines += ["", "Every round (µs CPU/req): "
               + "; ".join(f"{name} " + " / ".join(f"{row['us_per_request']:.0f}" for row in rows)
                           for name, rows in runs.items())]
-    os.makedirs(bench.OUT, exist_ok=True)
-    with open(os.path.join(bench.OUT, "cost.md"), "w") as out:
-        out.write("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    bench.publish("cost.md", lines)
 
 
 if __name__ == "__main__":

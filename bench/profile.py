@@ -102,12 +102,7 @@ def main():
     rows = {}
     try:
         bench.log(f"starting the workers, {len(ours)} build(s) of our gateway and the stock one ({work})")
-        bench.start_workers(processes)
-        config = os.path.join(work, "gateway.yml")
-        bench.gateway_config(config)
-        for build in ours:
-            build.start(processes, config)
-        bench.start_stock_gateway(processes)
+        cost.start_gateways(processes, ours)
         for target, process in (*((build, build.process) for build in ours), (bench.STOCK_SCG, "stock")):
             bench.log(f"warming {target.name}")
             bench.warm_until_stable(target, bench.UNIFORM, bench.JVM_WARMUP_WINDOW, bench.JVM_WARMUP_MIN,
@@ -149,10 +144,7 @@ def write(rows):
                      + "; ".join(f"{method} ({layer}) {user * count / total:.1f}"
                                  for (layer, method), count in by_method.most_common(15)) + ".")
         lines.append("")
-    os.makedirs(bench.OUT, exist_ok=True)
-    with open(os.path.join(bench.OUT, "profile.md"), "w") as out:
-        out.write("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    bench.publish("profile.md", lines)
 
 
 if __name__ == "__main__":

@@ -157,10 +157,7 @@ def write(runs, cache_bytes, seconds):
     lines += ["", "Series (seconds since start: req/s):", ""]
     for name, (_, windows, _) in runs.items():
         lines.append(f"- {name}: " + ", ".join(f"{at:g}: {rps}" for at, rps in windows))
-    os.makedirs(bench.OUT, exist_ok=True)
-    with open(os.path.join(bench.OUT, "warmup.md"), "w") as out:
-        out.write("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    bench.publish("warmup.md", lines)
 
 
 if __name__ == "__main__":
