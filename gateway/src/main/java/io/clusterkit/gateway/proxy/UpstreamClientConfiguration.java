@@ -6,6 +6,7 @@ import java.util.function.Supplier;
 import io.clusterkit.gateway.config.LimitsProperties;
 import io.clusterkit.gateway.config.ProxyProperties;
 import io.netty.channel.ChannelOption;
+import org.jspecify.annotations.Nullable;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.WebsocketClientSpec;
 
@@ -15,7 +16,6 @@ import org.springframework.cloud.gateway.config.HttpClientCustomizer;
 import org.springframework.cloud.gateway.config.HttpClientProperties;
 import org.springframework.cloud.gateway.config.GatewayProperties;
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
-import org.springframework.cloud.gateway.route.RouteDefinition;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
@@ -44,8 +44,12 @@ class UpstreamClientConfiguration {
 	@Bean
 	HttpClientCustomizer timeoutsSetOnce(ProxyProperties proxy, HttpClientProperties httpClient,
 			GatewayProperties gateway) {
-		refuseWholeExchangeTimeouts(httpClient, gateway);
-		refusePerRequestConnectTimeout(httpClient, gateway);
+		// Spring Cloud Gateway's response timeouts run from the request's start, through
+		// the client's upload: a slow client would be charged to the instance
+		String countsUpload = "counts a client's slow upload against the instance";
+		refuseStockTimeout(RESPONSE_TIMEOUT_KEY, httpClient.getResponseTimeout(), countsUpload, gateway, countsUpload);
+		refuseStockTimeout(CONNECT_TIMEOUT_KEY, httpClient.getConnectTimeout(),
+				"is applied to a copy of the HTTP client on every request", gateway, "is not applied per route");
 		return (client) -> client.responseTimeout(proxy.responseTimeout())
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) proxy.connectTimeout().toMillis());
 	}
@@ -95,40 +99,26 @@ class UpstreamClientConfiguration {
 		};
 	}
 
-	private static void refusePerRequestConnectTimeout(HttpClientProperties httpClient, GatewayProperties gateway) {
-		if (httpClient.getConnectTimeout() != null) {
-			throw new IllegalStateException("spring.cloud.gateway.server.webflux.httpclient." + CONNECT_TIMEOUT_KEY
-					+ " is applied to a copy of the HTTP client on every request; set " + ProxyProperties.PREFIX + "."
-					+ CONNECT_TIMEOUT_KEY + " instead");
+	/**
+	 * A timeout Spring Cloud Gateway would apply otherwise than ours stops start-up,
+	 * naming the setting to use instead: globally it copies the client per request (or
+	 * counts the upload), per route nothing here would apply it.
+	 */
+	private static void refuseStockTimeout(String key, @Nullable Object global, String why, GatewayProperties gateway,
+			String whyPerRoute) {
+		if (global != null) {
+			throw refusal("spring.cloud.gateway.server.webflux.httpclient." + key, why, key);
 		}
 		for (int i = 0; i < gateway.getRoutes().size(); i++) {
-			if (gateway.getRoutes().get(i).getMetadata().containsKey(CONNECT_TIMEOUT_KEY)) {
-				throw new IllegalStateException(GatewayProperties.PREFIX + ".routes[" + i + "].metadata."
-						+ CONNECT_TIMEOUT_KEY + " is not applied per route; set " + ProxyProperties.PREFIX + "."
-						+ CONNECT_TIMEOUT_KEY + " instead");
+			if (gateway.getRoutes().get(i).getMetadata().containsKey(key)) {
+				throw refusal(GatewayProperties.PREFIX + ".routes[" + i + "].metadata." + key, whyPerRoute, key);
 			}
 		}
 	}
 
-	/**
-	 * Spring Cloud Gateway's response timeouts (global and per route) run from the
-	 * request's start, through the client's upload: a slow client would be charged to the
-	 * instance. Start-up stops naming the setting to use instead.
-	 */
-	private static void refuseWholeExchangeTimeouts(HttpClientProperties httpClient, GatewayProperties gateway) {
-		if (httpClient.getResponseTimeout() != null) {
-			throw new IllegalStateException("spring.cloud.gateway.server.webflux.httpclient." + RESPONSE_TIMEOUT_KEY
-					+ " counts a client's slow upload against the instance; set " + ProxyProperties.PREFIX + "."
-					+ RESPONSE_TIMEOUT_KEY + " instead");
-		}
-		for (int i = 0; i < gateway.getRoutes().size(); i++) {
-			RouteDefinition route = gateway.getRoutes().get(i);
-			if (route.getMetadata().containsKey(RESPONSE_TIMEOUT_KEY)) {
-				throw new IllegalStateException(GatewayProperties.PREFIX + ".routes[" + i + "].metadata."
-						+ RESPONSE_TIMEOUT_KEY + " counts a client's slow upload against the instance; set "
-						+ ProxyProperties.PREFIX + "." + RESPONSE_TIMEOUT_KEY + " instead");
-			}
-		}
+	private static IllegalStateException refusal(String setting, String why, String key) {
+		return new IllegalStateException(
+				setting + " " + why + "; set " + ProxyProperties.PREFIX + "." + key + " instead");
 	}
 
 }
