@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -42,10 +43,9 @@ class ClusterContainerTests {
 
 	static final Network network = Network.newNetwork();
 
-	static final ImageFromDockerfile workerImage = image("worker-service",
-			"worker-service/target/worker-service-0.1.0-SNAPSHOT-exec.jar", 9001);
+	static final ImageFromDockerfile workerImage = image("worker-service", 9001);
 
-	static final ImageFromDockerfile gatewayImage = image("gateway", "gateway/target/gateway-0.1.0-SNAPSHOT.jar", 8081);
+	static final ImageFromDockerfile gatewayImage = image("gateway", 8081);
 
 	static final List<GenericContainer<?>> started = new ArrayList<>();
 
@@ -185,15 +185,32 @@ class ClusterContainerTests {
 		return instances;
 	}
 
-	private static ImageFromDockerfile image(String name, String jar, int healthPort) {
-		assertThat(ROOT.resolve(jar)).as("built by ./mvnw package before this module's tests").exists();
-		return new ImageFromDockerfile("clusterkit/" + name + "-test", true)
-			.withFileFromPath("Dockerfile", ROOT.resolve("Dockerfile"))
-			.withFileFromPath("docker/healthcheck", ROOT.resolve("docker/healthcheck"))
-			.withFileFromPath(jar, ROOT.resolve(jar))
-			.withBuildArg("JAR", jar)
+	/**
+	 * The image as {@code docker compose up --build} makes it, from source: the build
+	 * context holds what the Dockerfile's build stage reads (the .dockerignore's list).
+	 * With {@code MAVEN_MIRROR_URL} set (CI: .ci/maven-mirror), that stage reads the
+	 * host's Maven repository on the host's network instead of Maven Central.
+	 */
+	private static ImageFromDockerfile image(String app, int healthPort) {
+		ImageFromDockerfile image = new ImageFromDockerfile("clusterkit/" + app + "-test", true);
+		for (String path : List.of("Dockerfile", ".mvn", "mvnw", "pom.xml", "docker", "deployment-tests/pom.xml")) {
+			image.withFileFromPath(path, ROOT.resolve(path));
+		}
+		for (String module : List.of("problem-support", "worker-service", "gateway")) {
+			image.withFileFromPath(module + "/pom.xml", ROOT.resolve(module + "/pom.xml"));
+			image.withFileFromPath(module + "/src", ROOT.resolve(module + "/src"));
+		}
+		Map<String, String> env = System.getenv();
+		image.withBuildArg("APP", app)
 			.withBuildArg("HEALTHCHECK_PORT", String.valueOf(healthPort))
-			.withBuildArg("BASE_IMAGE", System.getenv().getOrDefault("BASE_IMAGE", "eclipse-temurin:17-jre"));
+			.withBuildArg("JDK_IMAGE", env.getOrDefault("JDK_IMAGE", "eclipse-temurin:25-jdk"))
+			.withBuildArg("JRE_IMAGE", env.getOrDefault("JRE_IMAGE", "eclipse-temurin:25-jre"));
+		String mirror = env.get("MAVEN_MIRROR_URL");
+		if (mirror != null) {
+			image.withBuildArg("MAVEN_MIRROR_URL", mirror)
+				.withBuildImageCmdModifier((cmd) -> cmd.withNetworkMode("host"));
+		}
+		return image;
 	}
 
 	private static void awaitTrue(Supplier<Boolean> condition, Duration timeout) throws InterruptedException {
