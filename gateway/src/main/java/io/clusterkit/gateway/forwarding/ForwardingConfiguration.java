@@ -49,17 +49,17 @@ class ForwardingConfiguration {
 	}
 
 	@Bean
-	ProxyHeadersFilter proxyHeadersFilter(TrustedProxies trustedProxies, ClientAddress clientAddress) {
-		return new ProxyHeadersFilter(trustedProxies, clientAddress);
+	ProxyHeaders proxyHeaders(TrustedProxies trustedProxies, ClientAddress clientAddress) {
+		return new ProxyHeaders(trustedProxies, clientAddress);
 	}
 
 	/**
-	 * Takes out the Spring Cloud Gateway header filters that {@link ProxyHeadersFilter}
-	 * does in the same pass: each of them copied every header of every request once more.
-	 * (Its two gRPC filters, another copy each, go with
-	 * {@code server.http2.enabled=false} in application.yml: the public port speaks
-	 * HTTP/1.1.) A name not found means a Spring Cloud Gateway release renamed it: the
-	 * filter then runs beside ours, which is slower, not wrong.
+	 * Takes out the Spring Cloud Gateway header filters that {@link ProxyHeaders} does in
+	 * the same pass: each of them copied every header of every request once more. (Its
+	 * two gRPC filters, another copy each, go with {@code server.http2.enabled=false} in
+	 * application.yml: the public port speaks HTTP/1.1.) A name not found means a Spring
+	 * Cloud Gateway release renamed it: the filter then runs beside ours, which is
+	 * slower, not wrong.
 	 */
 	@Bean
 	static BeanDefinitionRegistryPostProcessor withoutStockHeaderFilters() {
@@ -70,7 +70,7 @@ class ForwardingConfiguration {
 				}
 				else {
 					logger.warn("Spring Cloud Gateway's " + name + " not found: if renamed, it now runs beside "
-							+ ProxyHeadersFilter.class.getSimpleName());
+							+ ProxyHeaders.class.getSimpleName());
 				}
 			}
 		};

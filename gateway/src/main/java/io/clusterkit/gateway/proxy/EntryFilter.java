@@ -31,9 +31,9 @@ import org.springframework.web.server.WebFilterChain;
  * <p>
  * A well-formed id costs nothing; a new one one UUID (from {@link ThreadLocalRandom}, not
  * the contended {@code SecureRandom} of {@code UUID.randomUUID()}), kept with the
- * exchange: {@link UpstreamRequestId} writes it into the headers sent upstream, which the
- * gateway copies anyway, rather than mutating the request (a second copy of every header
- * and two decorators per request).
+ * exchange: {@link UpstreamRoutingFilter} writes it into the headers sent upstream, which
+ * the gateway writes anyway, rather than mutating the request (a copy of every header and
+ * two decorators per request).
  *
  * @author clusterkit
  */

@@ -5,6 +5,7 @@ import java.util.function.Supplier;
 
 import io.clusterkit.gateway.config.LimitsProperties;
 import io.clusterkit.gateway.config.ProxyProperties;
+import io.clusterkit.gateway.forwarding.ProxyHeaders;
 import io.netty.channel.ChannelOption;
 import org.jspecify.annotations.Nullable;
 import reactor.netty.http.client.HttpClient;
@@ -78,9 +79,9 @@ class UpstreamClientConfiguration {
 	}
 
 	@Bean
-	UpstreamRoutingFilter upstreamRoutingFilter(ObjectProvider<HttpClient> gatewayHttpClient,
+	UpstreamRoutingFilter upstreamRoutingFilter(ObjectProvider<HttpClient> gatewayHttpClient, ProxyHeaders proxyHeaders,
 			ObjectProvider<List<HttpHeadersFilter>> headersFilters) {
-		return new UpstreamRoutingFilter(gatewayHttpClient, headersFilters);
+		return new UpstreamRoutingFilter(gatewayHttpClient, proxyHeaders, headersFilters);
 	}
 
 	/**

@@ -2,8 +2,8 @@ package io.clusterkit.gateway.proxy;
 
 import java.net.URI;
 import java.util.List;
-import java.util.Map;
 
+import io.clusterkit.gateway.forwarding.ProxyHeaders;
 import io.clusterkit.gateway.loadbalancer.Attempts;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -44,21 +44,27 @@ import org.springframework.web.server.ServerWebExchange;
  * ({@code NettyRoutingFilter} copies it to apply a connect timeout);</li>
  * <li>the URL goes to Reactor Netty as the {@link URI} the pick made, not as a string it
  * parses again with a regular expression;</li>
- * <li>the filtered request headers are written once, straight into the upstream request,
- * where {@code NettyRoutingFilter} copies them twice more on the way, through the
- * client's configuration and a copy of it;</li>
- * <li>the response headers are filtered from a view of Reactor Netty's, not a copy;</li>
+ * <li>the request's headers go straight into the upstream request ({@link ProxyHeaders}),
+ * the request id last, where {@code NettyRoutingFilter} has header filters copy them once
+ * per filter and then twice more on the way, through the client's configuration and a
+ * copy of it;</li>
+ * <li>the response's headers go straight from Reactor Netty's into the client's response,
+ * not through a view, a filtered copy and a list of their names;</li>
  * <li>it marks the request's {@link Attempts} sent and answered itself, where hooks on
  * the client would look the attempts up in the subscriber context twice per request.</li>
  * </ul>
- * A WebSocket upgrade is routed before this filter, by Spring Cloud Gateway's
- * {@code WebsocketRoutingFilter}, unchanged.
+ * An application's own {@link HttpHeadersFilter} beans still run, after
+ * {@link ProxyHeaders}, on a copy as Spring Cloud Gateway gives them one: only then are
+ * the headers copied. A WebSocket upgrade is routed before this filter, by Spring Cloud
+ * Gateway's {@code WebsocketRoutingFilter}, unchanged.
  *
  * @author clusterkit
  */
 final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 
 	private final ObjectProvider<HttpClient> clientProvider;
+
+	private final ProxyHeaders proxyHeaders;
 
 	private final ObjectProvider<List<HttpHeadersFilter>> headersFiltersProvider;
 
@@ -67,10 +73,12 @@ final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 	// a server lacks
 	private volatile @Nullable HttpClient client;
 
-	private volatile @Nullable List<HttpHeadersFilter> headersFilters;
+	private volatile @Nullable HeaderFilters headersFilters;
 
-	UpstreamRoutingFilter(ObjectProvider<HttpClient> client, ObjectProvider<List<HttpHeadersFilter>> headersFilters) {
+	UpstreamRoutingFilter(ObjectProvider<HttpClient> client, ProxyHeaders proxyHeaders,
+			ObjectProvider<List<HttpHeadersFilter>> headersFilters) {
 		this.clientProvider = client;
+		this.proxyHeaders = proxyHeaders;
 		this.headersFiltersProvider = headersFilters;
 	}
 
@@ -89,12 +97,13 @@ final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 		}
 		ServerWebExchangeUtils.setAlreadyRouted(exchange);
 		ServerHttpRequest request = exchange.getRequest();
-		HttpHeaders headers = HttpHeadersFilter.filterRequest(headersFilters(), exchange);
 		boolean preserveHost = exchange.getAttributeOrDefault(ServerWebExchangeUtils.PRESERVE_HOST_HEADER_ATTRIBUTE,
 				false);
+		List<HttpHeadersFilter> requestFilters = headersFilters().request();
+		HttpHeaders filtered = requestFilters.isEmpty() ? null : filteredRequestHeaders(exchange, requestFilters);
 		Attempts attempts = Attempts.of(exchange);
 		return client().request(HttpMethod.valueOf(request.getMethod().name())).uri(url).send((upstream, outbound) -> {
-			writeHeaders(headers, upstream.requestHeaders(), preserveHost);
+			writeHeaders(exchange, filtered, upstream.requestHeaders(), preserveHost);
 			NettyOutbound body = outbound.send(request.getBody().map(UpstreamRoutingFilter::byteBuf));
 			// Reactor Netty ends the request, and starts its response timeout, once
 			// the body is all published: a slow upload is not the instance's time
@@ -111,18 +120,38 @@ final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 	/**
 	 * Reactor Netty has set {@code Host} from the instance's address, and, for a method
 	 * that may have a body, chunked framing, before any header was known: a request with
-	 * a length keeps its length instead.
+	 * a length keeps its length instead. The request id goes last, so that nothing before
+	 * (a client's {@code Connection} header, a header filter) can take it out.
 	 */
-	private static void writeHeaders(HttpHeaders from, io.netty.handler.codec.http.HttpHeaders to,
-			boolean preserveHost) {
-		for (Map.Entry<String, List<String>> header : from.headerSet()) {
-			if (preserveHost || !HttpHeaderNames.HOST.contentEqualsIgnoreCase(header.getKey())) {
-				to.set(header.getKey(), header.getValue());
-			}
+	private void writeHeaders(ServerWebExchange exchange, @Nullable HttpHeaders filtered,
+			io.netty.handler.codec.http.HttpHeaders to, boolean preserveHost) {
+		if (filtered == null) {
+			this.proxyHeaders.writeRequest(exchange, new HttpHeaders(new Netty4HeadersAdapter(to)), preserveHost);
+		}
+		else {
+			filtered.forEach((name, values) -> {
+				if (preserveHost || !HttpHeaderNames.HOST.contentEqualsIgnoreCase(name)) {
+					to.set(name, values);
+				}
+			});
 		}
 		if (to.contains(HttpHeaderNames.CONTENT_LENGTH)) {
 			to.remove(HttpHeaderNames.TRANSFER_ENCODING);
 		}
+		String id = exchange.getAttribute(EntryFilter.REPLACED);
+		if (id != null) {
+			to.set(EntryFilter.HEADER, id);
+		}
+	}
+
+	/**
+	 * What an application's header filters make of the headers {@link ProxyHeaders}
+	 * writes.
+	 */
+	private HttpHeaders filteredRequestHeaders(ServerWebExchange exchange, List<HttpHeadersFilter> filters) {
+		HttpHeaders headers = new HttpHeaders();
+		this.proxyHeaders.writeRequest(exchange, headers, true);
+		return HttpHeadersFilter.filter(filters, headers, exchange, HttpHeadersFilter.Type.REQUEST);
 	}
 
 	/** What {@link NettyWriteResponseFilter} and the response filters read. */
@@ -130,15 +159,23 @@ final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 		exchange.getAttributes().put(ServerWebExchangeUtils.CLIENT_RESPONSE_ATTR, upstream);
 		exchange.getAttributes().put(ServerWebExchangeUtils.CLIENT_RESPONSE_CONN_ATTR, connection);
 		ServerHttpResponse response = exchange.getResponse();
-		HttpHeaders headers = new HttpHeaders(new Netty4HeadersAdapter(upstream.responseHeaders()));
-		String contentType = headers.getFirst(HttpHeaders.CONTENT_TYPE);
+		io.netty.handler.codec.http.HttpHeaders headers = upstream.responseHeaders();
+		String contentType = headers.get(HttpHeaderNames.CONTENT_TYPE);
 		if (contentType != null && !contentType.isEmpty()) {
 			exchange.getAttributes().put(ServerWebExchangeUtils.ORIGINAL_RESPONSE_CONTENT_TYPE_ATTR, contentType);
 		}
 		response.setStatusCode(HttpStatusCode.valueOf(upstream.status().code()));
-		// the status first: response header filters may read it
-		HttpHeaders filtered = HttpHeadersFilter.filter(headersFilters(), headers, exchange,
-				HttpHeadersFilter.Type.RESPONSE);
+		List<HttpHeadersFilter> responseFilters = headersFilters().response();
+		if (responseFilters.isEmpty()) {
+			ProxyHeaders.writeResponse(headers, response.getHeaders());
+			exchange.getAttributes()
+				.put(ServerWebExchangeUtils.CLIENT_RESPONSE_HEADER_NAMES, ProxyHeaders.responseHeaderNames(headers));
+			return;
+		}
+		// after the status: response header filters may read it
+		HttpHeaders filtered = new HttpHeaders();
+		ProxyHeaders.writeResponse(headers, filtered);
+		filtered = HttpHeadersFilter.filter(responseFilters, filtered, exchange, HttpHeadersFilter.Type.RESPONSE);
 		if (!filtered.containsHeader(HttpHeaders.TRANSFER_ENCODING)
 				&& filtered.containsHeader(HttpHeaders.CONTENT_LENGTH)) {
 			response.getHeaders().remove(HttpHeaders.TRANSFER_ENCODING);
@@ -156,13 +193,28 @@ final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 		return client;
 	}
 
-	private List<HttpHeadersFilter> headersFilters() {
-		List<HttpHeadersFilter> filters = this.headersFilters;
+	private HeaderFilters headersFilters() {
+		HeaderFilters filters = this.headersFilters;
 		if (filters == null) {
-			filters = this.headersFiltersProvider.getIfAvailable(List::of);
+			filters = HeaderFilters.of(this.headersFiltersProvider.getIfAvailable(List::of));
 			this.headersFilters = filters;
 		}
 		return filters;
+	}
+
+	/** The header filters of each way: usually none, an application's own if any. */
+	private record HeaderFilters(List<HttpHeadersFilter> request, List<HttpHeadersFilter> response) {
+
+		static HeaderFilters of(List<HttpHeadersFilter> filters) {
+			return new HeaderFilters(supporting(filters, HttpHeadersFilter.Type.REQUEST),
+					supporting(filters, HttpHeadersFilter.Type.RESPONSE));
+		}
+
+		private static List<HttpHeadersFilter> supporting(List<HttpHeadersFilter> filters,
+				HttpHeadersFilter.Type type) {
+			return filters.stream().filter((filter) -> filter.supports(type)).toList();
+		}
+
 	}
 
 	private static ByteBuf byteBuf(DataBuffer buffer) {

@@ -10,11 +10,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
-import org.springframework.cloud.gateway.filter.headers.RemoveHopByHopHeadersFilter;
 import org.springframework.cloud.gateway.filter.ratelimit.KeyResolver;
 import org.springframework.mock.http.server.reactive.MockServerHttpRequest;
 import org.springframework.mock.web.server.MockServerWebExchange;
@@ -121,11 +121,10 @@ class ForwardingIntegrationTests {
 	}
 
 	@Test
-	void shouldFilterHeadersInOnePassInsteadOfSpringCloudGatewaysCopies(@Autowired List<HttpHeadersFilter> filters) {
-		assertThat(filters).first().isInstanceOf(ProxyHeadersFilter.class);
-		assertThat(filters).noneMatch((filter) -> filter.getClass()
-			.getPackageName()
-			.equals(RemoveHopByHopHeadersFilter.class.getPackageName()));
+	void shouldWriteHeadersInOnePassWithoutSpringCloudGatewaysFilterCopies(
+			@Autowired ObjectProvider<HttpHeadersFilter> filters) {
+		// none left, so ProxyHeaders writes straight into the upstream request
+		assertThat(filters.stream()).isEmpty();
 	}
 
 	@Test

@@ -3,7 +3,9 @@ package io.clusterkit.gateway.forwarding;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.AbstractSet;
 import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -12,16 +14,14 @@ import java.util.TreeSet;
 import io.clusterkit.accesslog.AccessLogAutoConfiguration;
 import org.jspecify.annotations.Nullable;
 
-import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
-import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.util.StringUtils;
 import org.springframework.web.server.ServerWebExchange;
 
 /**
- * The headers a proxied request and its response carry across the gateway, in one pass
- * over them:
+ * The headers a proxied request and its response carry across the gateway, written in one
+ * pass from where they come from to where they go:
  * <ul>
  * <li>hop-by-hop headers stay behind, both ways: {@link #HOP_BY_HOP} and whatever the
  * {@code Connection} header names (RFC 9110, section 7.6.1);</li>
@@ -44,13 +44,16 @@ import org.springframework.web.server.ServerWebExchange;
  * {@link ForwardingConfiguration}), each of which copied every header once more per
  * request (~10 % of the proxy's CPU in a profile), and whose forwarding filters, without
  * trusted proxies configured, drop these headers and write none, so workers would see
- * only the gateway's address. The {@code Connection} header is read from the request as
- * it came, so a client naming {@code X-Forwarded-For} there strips nothing the gateway
- * writes, and naming {@code X-Request-Id} does not strip the id.
+ * only the gateway's address. It is not a filter of that kind itself: such a filter
+ * returns a copy, which the routing filter then copies into the upstream request, where
+ * this writes into the upstream request (or the client's response) directly. The
+ * {@code Connection} header is read from the request as it came, so a client naming
+ * {@code X-Forwarded-For} there strips nothing the gateway writes, and naming
+ * {@code X-Request-Id} does not strip the id.
  *
  * @author clusterkit
  */
-final class ProxyHeadersFilter implements HttpHeadersFilter, Ordered {
+public final class ProxyHeaders {
 
 	/** Meaningful for one connection only (RFC 9110, section 7.6.1, and proxies' own). */
 	static final Set<String> HOP_BY_HOP = caseInsensitive("Connection", "Keep-Alive", "Proxy-Connection",
@@ -77,40 +80,82 @@ final class ProxyHeadersFilter implements HttpHeadersFilter, Ordered {
 
 	private final ClientAddress clientAddress;
 
-	ProxyHeadersFilter(TrustedProxies trusted, ClientAddress clientAddress) {
+	ProxyHeaders(TrustedProxies trusted, ClientAddress clientAddress) {
 		this.trusted = trusted;
 		this.clientAddress = clientAddress;
 	}
 
 	/**
-	 * First among the header filters, so the others see its result, and so it can tell a
-	 * request from a response: Spring Cloud Gateway does not say which one it filters,
-	 * and only on a request is the first filter's input the request's own headers.
+	 * Writes into {@code upstream} the request's headers as its instance should see them:
+	 * without hop-by-hop headers and client claims, with the forwarding headers of this
+	 * hop. {@code Host} is written only if {@code withHost}.
 	 */
-	@Override
-	public int getOrder() {
-		return Ordered.HIGHEST_PRECEDENCE;
-	}
-
-	@Override
-	public boolean supports(Type type) {
-		return type == Type.REQUEST || type == Type.RESPONSE;
-	}
-
-	@Override
-	public HttpHeaders filter(HttpHeaders input, ServerWebExchange exchange) {
+	public void writeRequest(ServerWebExchange exchange, HttpHeaders upstream, boolean withHost) {
 		ServerHttpRequest request = exchange.getRequest();
 		HttpHeaders incoming = request.getHeaders();
-		if (input != incoming) {
-			return withoutHopByHop(input, false);
-		}
-		HttpHeaders out = withoutHopByHop(input, true);
+		Set<String> named = connectionOptions(incoming.get(HttpHeaders.CONNECTION));
+		incoming.forEach((name, values) -> {
+			if (passes(name, named, true) && (withHost || !HttpHeaders.HOST.equalsIgnoreCase(name))) {
+				upstream.put(name, values);
+			}
+		});
 		if (incoming.containsHeader(HttpHeaders.TRANSFER_ENCODING)) {
-			out.remove(HttpHeaders.CONTENT_LENGTH);
+			upstream.remove(HttpHeaders.CONTENT_LENGTH);
 		}
+		writeForwarding(request, incoming, upstream);
+	}
+
+	/**
+	 * Adds to {@code response} the headers of an instance's response, but for hop-by-hop
+	 * ones: read from Reactor Netty's headers as they are, not through a copy or a view
+	 * that would first gather their names.
+	 */
+	public static void writeResponse(io.netty.handler.codec.http.HttpHeaders upstream, HttpHeaders response) {
+		Set<String> named = connectionOptions(upstream.getAll(HttpHeaders.CONNECTION));
+		Iterator<Map.Entry<String, String>> headers = upstream.iteratorAsString();
+		while (headers.hasNext()) {
+			Map.Entry<String, String> header = headers.next();
+			if (passes(header.getKey(), named, false)) {
+				response.add(header.getKey(), header.getValue());
+			}
+		}
+	}
+
+	/**
+	 * The names {@link #writeResponse} adds, worked out only when asked: Spring Cloud
+	 * Gateway asks only to take them out again, before a retry.
+	 */
+	public static Set<String> responseHeaderNames(io.netty.handler.codec.http.HttpHeaders upstream) {
+		return new AbstractSet<>() {
+
+			@Override
+			public Iterator<String> iterator() {
+				return names().iterator();
+			}
+
+			@Override
+			public int size() {
+				return names().size();
+			}
+
+			private Set<String> names() {
+				Set<String> named = connectionOptions(upstream.getAll(HttpHeaders.CONNECTION));
+				Set<String> names = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
+				for (String name : upstream.names()) {
+					if (passes(name, named, false)) {
+						names.add(name);
+					}
+				}
+				return names;
+			}
+
+		};
+	}
+
+	private void writeForwarding(ServerHttpRequest request, HttpHeaders incoming, HttpHeaders out) {
 		InetSocketAddress peer = request.getRemoteAddress();
 		if (peer == null || peer.getAddress() == null) {
-			return out;
+			return;
 		}
 		boolean fromTrustedProxy = this.trusted.contains(peer.getAddress());
 		String proto = request.getURI().getScheme();
@@ -147,32 +192,22 @@ final class ProxyHeadersFilter implements HttpHeadersFilter, Ordered {
 			out.set(X_FORWARDED_HOST, forwardedHost);
 		}
 		out.set(X_FORWARDED_PORT, keptOr(fromTrustedProxy, incoming.getFirst(X_FORWARDED_PORT), port));
-		return out;
 	}
 
 	/**
-	 * A copy without the hop-by-hop headers, and on a request without the forwarding ones
-	 * (the caller writes its own). Names are compared case-insensitively, without
+	 * Whether a header goes on: not hop-by-hop, not named by {@code Connection} (unless
+	 * end to end whatever it says), and on a request not a forwarding header (this hop
+	 * writes its own) or a claim. Names are compared case-insensitively, without
 	 * lower-casing copies of them.
 	 */
-	private static HttpHeaders withoutHopByHop(HttpHeaders input, boolean request) {
-		Set<String> named = connectionOptions(input);
-		HttpHeaders out = new HttpHeaders();
-		for (Map.Entry<String, List<String>> header : input.headerSet()) {
-			String name = header.getKey();
-			if (HOP_BY_HOP.contains(name) || (named != null && named.contains(name) && !END_TO_END.contains(name))
-					|| (request && (isForwarding(name) || CLAIMS.contains(name)))) {
-				continue;
-			}
-			out.addAll(name, header.getValue());
-		}
-		return out;
+	private static boolean passes(String name, @Nullable Set<String> named, boolean request) {
+		return !HOP_BY_HOP.contains(name) && (named == null || !named.contains(name) || END_TO_END.contains(name))
+				&& (!request || !(isForwarding(name) || CLAIMS.contains(name)));
 	}
 
 	/** The names the Connection header lists beyond the usual hop-by-hop ones, if any. */
-	private static @Nullable Set<String> connectionOptions(HttpHeaders headers) {
-		List<String> values = headers.get(HttpHeaders.CONNECTION);
-		if (values == null) {
+	private static @Nullable Set<String> connectionOptions(@Nullable List<String> values) {
+		if (values == null || values.isEmpty()) {
 			return null;
 		}
 		Set<String> named = null;

@@ -3,6 +3,7 @@ package io.clusterkit.gateway.forwarding;
 import java.net.InetSocketAddress;
 import java.util.List;
 
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.http.HttpHeaders;
@@ -11,11 +12,11 @@ import org.springframework.mock.web.server.MockServerWebExchange;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class ProxyHeadersFilterTests {
+class ProxyHeadersTests {
 
 	static final TrustedProxies trusted = TrustedProxies.parse(List.of("10.0.0.0/8"), "key");
 
-	final ProxyHeadersFilter filter = new ProxyHeadersFilter(trusted, new ClientAddress(trusted));
+	final ProxyHeaders headers = new ProxyHeaders(trusted, new ClientAddress(trusted));
 
 	@Test
 	void shouldLeaveHopByHopAndConnectionNamedHeadersBehind() {
@@ -78,26 +79,44 @@ class ProxyHeadersFilterTests {
 
 	@Test
 	void shouldQuoteIpv6PeersAndEscapeTheHost() {
-		assertThat(ProxyHeadersFilter.element(TrustedProxiesTests.address("2001:db8::7"), "a\"b", "http"))
+		assertThat(ProxyHeaders.element(TrustedProxiesTests.address("2001:db8::7"), "a\"b", "http"))
 			.isEqualTo("for=\"[2001:db8:0:0:0:0:0:7]\";host=\"a\\\"b\";proto=http");
 	}
 
 	@Test
-	void shouldStripHopByHopFromResponsesAndAddNothing() {
+	void shouldWriteTheHostOnlyWhenAsked() {
 		MockServerWebExchange exchange = exchange("203.0.113.9");
-		HttpHeaders upstream = new HttpHeaders();
+		HttpHeaders sent = new HttpHeaders();
+		this.headers.writeRequest(exchange, sent, false);
+		assertThat(sent.containsHeader("Host")).isFalse();
+		assertThat(sent.get("X-Forwarded-Host")).containsExactly("shop.example");
+	}
+
+	@Test
+	void shouldStripHopByHopFromResponsesAndAddNothing() {
+		io.netty.handler.codec.http.HttpHeaders upstream = new DefaultHttpHeaders();
 		upstream.add("Connection", "X-Internal");
 		upstream.add("X-Internal", "1");
 		upstream.add("Keep-Alive", "timeout=60");
 		upstream.add("Transfer-Encoding", "chunked");
 		upstream.add("Content-Type", "application/json");
 		upstream.add("X-Forwarded-For", "kept on a response");
-		HttpHeaders returned = this.filter.filter(upstream, exchange);
-		assertThat(returned.headerNames()).containsExactlyInAnyOrder("Content-Type", "X-Forwarded-For");
+		upstream.add("Set-Cookie", "a=1");
+		upstream.add("Set-Cookie", "b=2");
+		HttpHeaders response = new HttpHeaders();
+		response.add("X-Request-Id", "abc");
+		ProxyHeaders.writeResponse(upstream, response);
+		assertThat(response.headerNames()).containsExactlyInAnyOrder("X-Request-Id", "Content-Type", "X-Forwarded-For",
+				"Set-Cookie");
+		assertThat(response.get("Set-Cookie")).containsExactly("a=1", "b=2");
+		assertThat(ProxyHeaders.responseHeaderNames(upstream)).as("what a retry takes out again")
+			.containsExactlyInAnyOrder("Content-Type", "X-Forwarded-For", "Set-Cookie");
 	}
 
 	private HttpHeaders request(MockServerWebExchange exchange) {
-		return this.filter.filter(exchange.getRequest().getHeaders(), exchange);
+		HttpHeaders sent = new HttpHeaders();
+		this.headers.writeRequest(exchange, sent, true);
+		return sent;
 	}
 
 	private static MockServerWebExchange exchange(String peer, String... headers) {
