@@ -20,12 +20,14 @@ import org.springframework.validation.annotation.Validated;
  * @param faults faults injected for demos and benchmarks, off by default
  * @param echo limits of the echo endpoint
  * @param lifecycle how the worker leaves on SIGTERM
+ * @param loadReport the load this instance reports to the gateways on every response
  * @author clusterkit
  */
 @Validated
 @ConfigurationProperties(WorkerProperties.PREFIX)
 public record WorkerProperties(@Nullable String instanceId, @Valid @DefaultValue Faults faults,
-		@Valid @DefaultValue Echo echo, @Valid @DefaultValue Lifecycle lifecycle) {
+		@Valid @DefaultValue Echo echo, @Valid @DefaultValue Lifecycle lifecycle,
+		@Valid @DefaultValue LoadReport loadReport) {
 
 	/** Prefix of every worker setting. */
 	public static final String PREFIX = "worker";
@@ -80,6 +82,19 @@ public record WorkerProperties(@Nullable String instanceId, @Valid @DefaultValue
 	 */
 	public record Lifecycle(
 			@DurationMin(millis = 0) @DurationMax(seconds = 60) @DefaultValue("5s") Duration drainDelay) {
+
+	}
+
+	/**
+	 * The load report every response carries: header {@code endpoint-load-metrics} in
+	 * ORCA's TEXT form, read by every gateway in front of this instance.
+	 *
+	 * @param enabled whether responses carry it
+	 * @param interval how often CPU utilization and the request and error rates are
+	 * measured again; the in-flight count is current on every response; 100 ms to 1 min
+	 */
+	public record LoadReport(@DefaultValue("true") boolean enabled,
+			@DurationMin(millis = 100) @DurationMax(minutes = 1) @DefaultValue("1s") Duration interval) {
 
 	}
 

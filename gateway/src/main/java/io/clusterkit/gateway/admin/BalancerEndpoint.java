@@ -9,6 +9,7 @@ import java.util.function.LongSupplier;
 
 import io.clusterkit.gateway.balancer.Algorithm;
 import io.clusterkit.gateway.balancer.Endpoint;
+import io.clusterkit.gateway.balancer.LoadReport;
 import io.clusterkit.gateway.balancer.EndpointRegistry;
 import io.clusterkit.gateway.balancer.Weighting;
 import io.clusterkit.gateway.config.BalancerProperties;
@@ -144,9 +145,18 @@ class BalancerEndpoint {
 			return new Instance(endpoint.address(), state, reason(endpoint, state), endpoint.weight(),
 					endpoint.weight() * share, endpoint.inFlight(), endpoint.sent(), endpoint.failures(),
 					(probe != null) ? new Probe(probe.success(), probe.detail(), probe.at()) : null,
-					this.meters.latency(endpoint));
+					this.meters.latency(endpoint), reported(endpoint, now));
 		}).toList();
 		return new Service(algorithm.id(), instances);
+	}
+
+	private static @Nullable Reported reported(Endpoint endpoint, long now) {
+		LoadReport report = endpoint.loadReport();
+		if (report == null) {
+			return null;
+		}
+		return new Reported(report.cpuUtilization(), report.rps(), report.eps(), report.inFlight(),
+				endpoint.load() - endpoint.inFlight(), Math.max(0, (now - report.receivedAtNanos()) / 1_000_000));
 	}
 
 	private static String state(Endpoint endpoint, double share) {
@@ -201,9 +211,27 @@ class BalancerEndpoint {
 	 * @param lastProbe the last active health probe, null when none ran yet
 	 * @param latency whole request sent to response start over the last minute, null
 	 * before any
+	 * @param reported the load the instance last reported on a response, while fresh (no
+	 * older than {@code cluster.balancer.load-report.max-age}); null without one
 	 */
 	record Instance(String address, String state, @Nullable String reason, int weight, double effectiveWeight,
-			int inFlight, long sent, long failures, @Nullable Probe lastProbe, @Nullable Latency latency) {
+			int inFlight, long sent, long failures, @Nullable Probe lastProbe, @Nullable Latency latency,
+			@Nullable Reported reported) {
+	}
+
+	/**
+	 * What an instance says of its load, from every client, beside this gateway's own
+	 * view.
+	 *
+	 * @param cpuUtilization its process's share of the machine's CPU
+	 * @param rps requests per second it answered
+	 * @param eps of which errors per second
+	 * @param inFlight requests it had in flight as it answered, the answered one included
+	 * @param elsewhere of which sent by other clients (other gateways): what least
+	 * connections adds to this gateway's own in-flight count
+	 * @param ageMs how old the report is, in milliseconds
+	 */
+	record Reported(double cpuUtilization, double rps, double eps, int inFlight, long elsewhere, long ageMs) {
 	}
 
 	/**

@@ -3,6 +3,8 @@ package io.clusterkit.gateway.balancer;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * One upstream instance as every balancer sees it: its load (requests in flight from this
  * gateway, requests sent, failures), its peak-EWMA latency estimate, and whether it may
@@ -46,6 +48,11 @@ public final class Endpoint {
 	private volatile boolean ejected;
 
 	private volatile long rampStart = NOT_RAMPING;
+
+	private volatile @Nullable LoadReport report;
+
+	/** In flight from other clients, per the last fresh report: other gateways' load. */
+	private volatile int elsewhere;
 
 	public Endpoint(String address, int weight, long decayNanos) {
 		if (weight < 0 || weight > MAX_WEIGHT) {
@@ -174,6 +181,47 @@ public final class Endpoint {
 
 	public int inFlight() {
 		return this.inFlight.get();
+	}
+
+	/**
+	 * The load least connections and power of two choices compare: requests in flight
+	 * from this gateway, plus those the instance last reported from other clients (other
+	 * gateways) while that report is fresh. Own requests are counted live, so a single
+	 * gateway balances exactly as without reports; a worker buried by another gateway
+	 * looks buried here too.
+	 * @return the estimate, 0 or more
+	 */
+	public long load() {
+		return (long) this.inFlight.get() + this.elsewhere;
+	}
+
+	/**
+	 * The instance's last load report, while fresh.
+	 * @return the report, or null if none came or it expired
+	 */
+	public @Nullable LoadReport loadReport() {
+		return this.report;
+	}
+
+	/**
+	 * A load report arrived with a response of this instance. Its in-flight count
+	 * includes the answered request, still counted here too, so what it counts beyond
+	 * this gateway's own requests was sent by others.
+	 */
+	void report(LoadReport report) {
+		this.report = report;
+		this.elsewhere = Math.max(0, report.inFlight() - this.inFlight.get());
+	}
+
+	/**
+	 * Forget a report received before {@code nanos}: what others sent has changed since.
+	 */
+	void expireReport(long nanos) {
+		LoadReport report = this.report;
+		if (report != null && report.receivedAtNanos() - nanos < 0) {
+			this.report = null;
+			this.elsewhere = 0;
+		}
 	}
 
 	public long sent() {

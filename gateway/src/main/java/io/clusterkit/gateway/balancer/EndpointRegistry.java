@@ -236,6 +236,27 @@ public final class EndpointRegistry {
 	}
 
 	/**
+	 * A load report came with a response of an instance: least connections and power of
+	 * two choices count what it reports from other clients ({@link Endpoint#load()}).
+	 * @param endpoint the instance
+	 * @param report what it reported
+	 */
+	public void reportLoad(Endpoint endpoint, LoadReport report) {
+		endpoint.report(report);
+	}
+
+	/**
+	 * Forget load reports older than {@code maxAgeNanos}: an instance that gets no
+	 * request from this gateway sends no new one, and what it said ages.
+	 * @param maxAgeNanos the age past which a report is dropped
+	 */
+	public void expireLoadReports(long maxAgeNanos) {
+		long receivedBefore = this.nanoClock.getAsLong() - maxAgeNanos;
+		this.services.values()
+			.forEach((endpoints) -> endpoints.values().forEach((e) -> e.expireReport(receivedBefore)));
+	}
+
+	/**
 	 * Take an instance out of every pool: passive health's verdict, carried out.
 	 * @param endpoint the instance
 	 * @param reason why, for operators

@@ -6,7 +6,8 @@ import java.util.random.RandomGenerator;
 /**
  * Power of two choices: draw two distinct endpoints at random, each with probability
  * proportional to its weight, and take the cheaper. With in-flight requests as the cost
- * this is Envoy's {@code LEAST_REQUEST} default; with {@link PeakEwmaCost} it is the
+ * ({@link Endpoint#load()}: this gateway's, plus other gateways' as reported) this is
+ * Envoy's {@code LEAST_REQUEST} default; with {@link PeakEwmaCost} it is the
  * latency-aware balancer of Finagle and Linkerd.
  * <p>
  * Cost: two random draws (O(log n) each when weights differ) and two cost reads, whatever
@@ -54,7 +55,7 @@ final class PowerOfTwoChoices implements Balancer {
 	 * @return true when {@code a} is less loaded for its weight
 	 */
 	static boolean fewerInFlight(Pool pool, int a, int b) {
-		return (pool.get(a).inFlight() + 1L) * pool.weight(b) < (pool.get(b).inFlight() + 1L) * pool.weight(a);
+		return (pool.get(a).load() + 1L) * pool.weight(b) < (pool.get(b).load() + 1L) * pool.weight(a);
 	}
 
 	/** Compares two endpoints of a pool. */

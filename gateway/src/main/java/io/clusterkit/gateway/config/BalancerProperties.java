@@ -26,13 +26,15 @@ import org.springframework.validation.annotation.Validated;
  * @param peakEwma settings of the {@code peak-ewma} latency estimate
  * @param slowStart how an instance that turns eligible ramps up its share, whatever the
  * algorithm
+ * @param loadReport what the gateway makes of the load instances report on their
+ * responses
  * @author clusterkit
  */
 @Validated
 @ConfigurationProperties(BalancerProperties.PREFIX)
 public record BalancerProperties(@NotNull @DefaultValue("least-connections") Algorithm algorithm,
 		@Nullable Map<String, @Valid Service> services, @Valid @DefaultValue PeakEwma peakEwma,
-		@Valid @DefaultValue SlowStart slowStart) {
+		@Valid @DefaultValue SlowStart slowStart, @Valid @DefaultValue LoadReport loadReport) {
 
 	/** Prefix of the balancer settings. */
 	public static final String PREFIX = "cluster.balancer";
@@ -80,6 +82,21 @@ public record BalancerProperties(@NotNull @DefaultValue("least-connections") Alg
 	 */
 	public record SlowStart(@DurationMin(millis = 0) @DurationMax(hours = 1) @DefaultValue("10s") Duration window,
 			@Min(1) @Max(100) @DefaultValue("10") int initialPercent) {
+
+	}
+
+	/**
+	 * Load reports: the header {@code endpoint-load-metrics} (ORCA, TEXT encoding) that
+	 * instances send on their responses, read by every gateway, so that least connections
+	 * and power of two choices also count what other gateways have in flight there.
+	 *
+	 * @param enabled whether reports are read (they are stripped from responses either
+	 * way)
+	 * @param maxAge how long a report counts: an instance this gateway sends nothing to
+	 * sends it no new report, and what it said ages; 100 ms to 1 min
+	 */
+	public record LoadReport(@DefaultValue("true") boolean enabled,
+			@DurationMin(millis = 100) @DurationMax(minutes = 1) @DefaultValue("2s") Duration maxAge) {
 
 	}
 

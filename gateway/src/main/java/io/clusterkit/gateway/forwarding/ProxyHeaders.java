@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 import io.clusterkit.accesslog.AccessLogAutoConfiguration;
+import io.clusterkit.gateway.loadreport.LoadReports;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpHeaders;
@@ -55,9 +56,13 @@ import org.springframework.web.server.ServerWebExchange;
  */
 public final class ProxyHeaders {
 
-	/** Meaningful for one connection only (RFC 9110, section 7.6.1, and proxies' own). */
+	/**
+	 * Meaningful for one connection only (RFC 9110, section 7.6.1, and proxies' own), and
+	 * an instance's load report, which is for the gateway.
+	 */
 	static final Set<String> HOP_BY_HOP = caseInsensitive("Connection", "Keep-Alive", "Proxy-Connection",
-			"Transfer-Encoding", "TE", "Trailer", "Upgrade", "Proxy-Authorization", "Proxy-Authenticate");
+			"Transfer-Encoding", "TE", "Trailer", "Upgrade", "Proxy-Authorization", "Proxy-Authenticate",
+			LoadReports.HEADER);
 
 	static final String X_FORWARDED_FOR = "X-Forwarded-For";
 

@@ -82,6 +82,15 @@ public final class Attempts {
 		}
 	}
 
+	/**
+	 * The instance of the current attempt.
+	 * @return it, or null before the first attempt and after the last one ended
+	 */
+	public @Nullable Endpoint current() {
+		Endpoint endpoint = this.current.get();
+		return (endpoint != ENDED) ? endpoint : null;
+	}
+
 	/** The whole request was sent to the current attempt's instance. */
 	public void requestSent() {
 		this.sentAt = this.registry.nanoTime();

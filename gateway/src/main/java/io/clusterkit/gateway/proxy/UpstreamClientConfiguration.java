@@ -6,6 +6,7 @@ import java.util.function.Supplier;
 import io.clusterkit.gateway.config.LimitsProperties;
 import io.clusterkit.gateway.config.ProxyProperties;
 import io.clusterkit.gateway.forwarding.ProxyHeaders;
+import io.clusterkit.gateway.loadreport.LoadReports;
 import io.netty.channel.ChannelOption;
 import org.jspecify.annotations.Nullable;
 import reactor.netty.http.client.HttpClient;
@@ -80,8 +81,8 @@ class UpstreamClientConfiguration {
 
 	@Bean
 	UpstreamRoutingFilter upstreamRoutingFilter(ObjectProvider<HttpClient> gatewayHttpClient, ProxyHeaders proxyHeaders,
-			ObjectProvider<List<HttpHeadersFilter>> headersFilters) {
-		return new UpstreamRoutingFilter(gatewayHttpClient, proxyHeaders, headersFilters);
+			LoadReports loadReports, ObjectProvider<List<HttpHeadersFilter>> headersFilters) {
+		return new UpstreamRoutingFilter(gatewayHttpClient, proxyHeaders, loadReports, headersFilters);
 	}
 
 	/**

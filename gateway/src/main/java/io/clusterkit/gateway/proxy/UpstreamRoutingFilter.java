@@ -3,8 +3,10 @@ package io.clusterkit.gateway.proxy;
 import java.net.URI;
 import java.util.List;
 
+import io.clusterkit.gateway.balancer.Endpoint;
 import io.clusterkit.gateway.forwarding.ProxyHeaders;
 import io.clusterkit.gateway.loadbalancer.Attempts;
+import io.clusterkit.gateway.loadreport.LoadReports;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -66,6 +68,8 @@ final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 
 	private final ProxyHeaders proxyHeaders;
 
+	private final LoadReports loadReports;
+
 	private final ObjectProvider<List<HttpHeadersFilter>> headersFiltersProvider;
 
 	// both looked up at the first request, as NettyRoutingFilter does with its
@@ -75,10 +79,11 @@ final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 
 	private volatile @Nullable HeaderFilters headersFilters;
 
-	UpstreamRoutingFilter(ObjectProvider<HttpClient> client, ProxyHeaders proxyHeaders,
+	UpstreamRoutingFilter(ObjectProvider<HttpClient> client, ProxyHeaders proxyHeaders, LoadReports loadReports,
 			ObjectProvider<List<HttpHeadersFilter>> headersFilters) {
 		this.clientProvider = client;
 		this.proxyHeaders = proxyHeaders;
+		this.loadReports = loadReports;
 		this.headersFiltersProvider = headersFilters;
 	}
 
@@ -111,6 +116,10 @@ final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 		}).responseConnection((response, connection) -> {
 			if (attempts != null) {
 				attempts.responseStarted();
+				Endpoint endpoint = attempts.current();
+				if (endpoint != null) {
+					this.loadReports.received(endpoint, response.responseHeaders().get(LoadReports.HEADER));
+				}
 			}
 			received(exchange, response, connection);
 			return Mono.just(response);

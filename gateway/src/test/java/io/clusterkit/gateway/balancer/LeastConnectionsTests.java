@@ -28,6 +28,34 @@ class LeastConnectionsTests {
 	}
 
 	@Test
+	void shouldCountWhatOtherGatewaysHaveInFlightWhileTheReportIsFresh() {
+		List<Endpoint> endpoints = Endpoints.withWeights(1, 1, 1);
+		Endpoints.setInFlight(endpoints.get(0), 1);
+		// the instance answers one of ours with 9 in flight: 8 came from elsewhere
+		endpoints.get(0).report(new LoadReport(0.9, 100, 0, 9, 1_000));
+		Endpoints.setInFlight(endpoints.get(1), 2);
+		Endpoints.setInFlight(endpoints.get(2), 3);
+		Pool pool = Pool.of(endpoints);
+		Balancer balancer = new LeastConnections();
+		assertThat(endpoints.get(0).load()).isEqualTo(9);
+		assertThat(balancer.pick(pool)).isEqualTo(1);
+		endpoints.get(0).expireReport(1_001);
+		assertThat(endpoints.get(0).loadReport()).isNull();
+		assertThat(balancer.pick(pool)).as("an expired report counts for nothing").isEqualTo(0);
+	}
+
+	@Test
+	void shouldBalanceASingleGatewayAsWithoutReports() {
+		List<Endpoint> endpoints = Endpoints.withWeights(1, 1);
+		Endpoints.setInFlight(endpoints.get(0), 4);
+		// every request in flight there is ours: nothing elsewhere
+		endpoints.get(0).report(new LoadReport(0.5, 100, 0, 4, 1_000));
+		endpoints.get(0).expireReport(999);
+		assertThat(endpoints.get(0).load()).isEqualTo(4);
+		assertThat(endpoints.get(0).loadReport()).as("still fresh").isNotNull();
+	}
+
+	@Test
 	void shouldRotateTiesWhenAllIdle() {
 		Pool pool = Pool.of(Endpoints.withWeights(1, 1, 1));
 		Balancer balancer = new LeastConnections();
