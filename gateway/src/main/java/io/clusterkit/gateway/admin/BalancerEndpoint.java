@@ -141,7 +141,7 @@ class BalancerEndpoint {
 		List<Instance> instances = endpoints.stream().map((endpoint) -> {
 			RiseFall.Result probe = (checker != null) ? checker.lastProbe(serviceId, endpoint) : null;
 			double share = weighting.share(endpoint, now);
-			String state = state(endpoint, share);
+			String state = state(endpoint, share, now);
 			return new Instance(endpoint.address(), state, reason(endpoint, state), endpoint.weight(),
 					endpoint.weight() * share, endpoint.inFlight(), endpoint.sent(), endpoint.failures(),
 					(probe != null) ? new Probe(probe.success(), probe.detail(), probe.at()) : null,
@@ -159,7 +159,7 @@ class BalancerEndpoint {
 				endpoint.load() - endpoint.inFlight(), Math.max(0, (now - report.receivedAtNanos()) / 1_000_000));
 	}
 
-	private static String state(Endpoint endpoint, double share) {
+	private static String state(Endpoint endpoint, double share, long now) {
 		if (endpoint.isDeparted()) {
 			return "DEPARTED";
 		}
@@ -172,6 +172,9 @@ class BalancerEndpoint {
 		if (endpoint.isDraining() || endpoint.weight() == 0) {
 			return "DRAINING";
 		}
+		if (endpoint.isThrottled(now)) {
+			return "THROTTLED";
+		}
 		return (share < 1) ? "SLOW-START" : "UP";
 	}
 
@@ -181,6 +184,7 @@ class BalancerEndpoint {
 			case "DEPARTED" -> "left discovery";
 			case "EJECTED" -> endpoint.ejectionReason();
 			case "DRAINING" -> endpoint.isDraining() ? "drained by an operator" : "weight 0";
+			case "THROTTLED" -> "asked for fewer requests (429 or 503 with Retry-After)";
 			default -> null;
 		};
 	}
@@ -199,10 +203,12 @@ class BalancerEndpoint {
 	 *
 	 * @param address host:port
 	 * @param state UP, DOWN, EJECTED, DRAINING (drained, or weight 0), SLOW-START
-	 * (ramping up) or DEPARTED (left discovery; retired once its requests end)
-	 * @param reason why an EJECTED, DRAINING or DEPARTED instance takes no requests, such
-	 * as {@code 5 consecutive failures} or {@code median latency 52 ms vs peers' 2.1 ms};
-	 * null otherwise (a DOWN one's is its last probe)
+	 * (ramping up), THROTTLED (answered 429 or 503 with {@code Retry-After}: weight cut
+	 * until then) or DEPARTED (left discovery; retired once its requests end)
+	 * @param reason why an EJECTED, DRAINING, THROTTLED or DEPARTED instance takes fewer
+	 * requests or none, such as {@code 5 consecutive failures} or
+	 * {@code median latency 52 ms vs peers' 2.1 ms}; null otherwise (a DOWN one's is its
+	 * last probe)
 	 * @param weight the configured weight
 	 * @param effectiveWeight the weight with the slow-start ramp applied
 	 * @param inFlight requests in flight from this gateway

@@ -31,7 +31,13 @@ public enum Algorithm {
 	 * The cheaper of two weighted random draws by latency × load. Finagle's and
 	 * Linkerd's.
 	 */
-	PEAK_EWMA("peak-ewma", true);
+	PEAK_EWMA("peak-ewma", true),
+
+	/**
+	 * Smooth weighted round robin over weights from the instances' load reports: requests
+	 * per second per unit of CPU. Envoy's client-side weighted round robin.
+	 */
+	LOAD_WEIGHTED("load-weighted", true);
 
 	private final String id;
 
@@ -71,6 +77,7 @@ public enum Algorithm {
 			case LEAST_CONNECTIONS, WEIGHTED_LEAST_CONNECTIONS -> new LeastConnections();
 			case POWER_OF_TWO_CHOICES -> PowerOfTwoChoices.leastRequest(random);
 			case PEAK_EWMA -> PowerOfTwoChoices.peakEwma(random, nanoClock);
+			case LOAD_WEIGHTED -> new LoadWeighted(nanoClock, LoadWeighted.PERIOD_NANOS);
 		};
 	}
 

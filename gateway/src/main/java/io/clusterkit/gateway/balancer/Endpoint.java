@@ -23,6 +23,11 @@ public final class Endpoint {
 	/** The {@link #rampStart()} of an endpoint that never started a slow-start ramp. */
 	static final long NOT_RAMPING = Long.MIN_VALUE;
 
+	/**
+	 * The {@link #throttledUntil()} of an endpoint that never asked for fewer requests.
+	 */
+	static final long NOT_THROTTLED = Long.MIN_VALUE;
+
 	private final String address;
 
 	private final AtomicInteger inFlight = new AtomicInteger();
@@ -53,6 +58,8 @@ public final class Endpoint {
 
 	/** In flight from other clients, per the last fresh report: other gateways' load. */
 	private volatile int elsewhere;
+
+	private volatile long throttledUntil = NOT_THROTTLED;
 
 	public Endpoint(String address, int weight, long decayNanos) {
 		if (weight < 0 || weight > MAX_WEIGHT) {
@@ -167,6 +174,30 @@ public final class Endpoint {
 	 */
 	long rampStart() {
 		return this.rampStart;
+	}
+
+	/**
+	 * Whether the instance asked for fewer requests (429 or 503 with {@code Retry-After})
+	 * for a time not yet over.
+	 * @param nowNanos the clock now
+	 * @return true while throttled
+	 */
+	public boolean isThrottled(long nowNanos) {
+		long until = this.throttledUntil;
+		return until != NOT_THROTTLED && until - nowNanos > 0;
+	}
+
+	/**
+	 * Throttle until {@code untilNanos}, then ramp up again as after slow start.
+	 * @return whether it was not throttled before, so its weight changes now
+	 */
+	boolean throttle(long nowNanos, long untilNanos) {
+		boolean changed = !isThrottled(nowNanos);
+		if (changed || untilNanos - this.throttledUntil > 0) {
+			this.throttledUntil = untilNanos;
+			this.rampStart = untilNanos;
+		}
+		return changed;
 	}
 
 	void startRamp(long nowNanos) {

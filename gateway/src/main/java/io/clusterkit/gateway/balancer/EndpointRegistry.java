@@ -246,6 +246,20 @@ public final class EndpointRegistry {
 	}
 
 	/**
+	 * An instance asked for fewer requests (429 or 503 with {@code Retry-After}): its
+	 * weight is cut to slow start's initial share until then, and ramps up afterwards; it
+	 * is not ejected, and its answer is no failure.
+	 * @param endpoint the instance
+	 * @param forNanos how long it asked for
+	 */
+	public void throttle(Endpoint endpoint, long forNanos) {
+		long now = this.nanoClock.getAsLong();
+		if (endpoint.throttle(now, now + forNanos)) {
+			this.version.incrementAndGet();
+		}
+	}
+
+	/**
 	 * Forget load reports older than {@code maxAgeNanos}: an instance that gets no
 	 * request from this gateway sends no new one, and what it said ages.
 	 * @param maxAgeNanos the age past which a report is dropped

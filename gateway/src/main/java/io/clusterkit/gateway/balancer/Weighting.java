@@ -14,7 +14,12 @@ package io.clusterkit.gateway.balancer;
  * honour it too: least connections compares {@code (inFlight + 1) / weight}, so a ramping
  * instance takes its share only as the others get busier than it is light.
  * <p>
- * Cost: nothing per pick; a pool with a ramping endpoint is rebuilt once per step.
+ * An instance that asks for fewer requests (429 or 503 with {@code Retry-After}) is held
+ * at the initial share for that time, then ramps up like a newcomer: rate-limit-aware
+ * balancing without an ejection.
+ * <p>
+ * Cost: nothing per pick; a pool with a ramping or throttled endpoint is rebuilt once per
+ * step.
  *
  * @author clusterkit
  */
@@ -22,6 +27,9 @@ public final class Weighting {
 
 	/** Weights are scaled by this many steps, so a ramp moves in 5 % steps. */
 	static final int STEPS = 20;
+
+	/** How often a throttled endpoint's end is looked for when slow start is off. */
+	static final long THROTTLE_CHECK_NANOS = 100_000_000L;
 
 	/** Configured weights as they are, no slow start. */
 	public static final Weighting CONFIGURED = new Weighting(true, 0, 100);
@@ -86,10 +94,13 @@ public final class Weighting {
 	 * @return the step, in nanoseconds
 	 */
 	public long stepNanos() {
-		return Math.max(1, this.windowNanos / STEPS);
+		return (this.windowNanos > 0) ? Math.max(1, this.windowNanos / STEPS) : THROTTLE_CHECK_NANOS;
 	}
 
 	private int step(Endpoint endpoint, long nowNanos) {
+		if (endpoint.isThrottled(nowNanos)) {
+			return this.initialStep;
+		}
 		long start = endpoint.rampStart();
 		if (this.windowNanos == 0 || start == Endpoint.NOT_RAMPING) {
 			return STEPS;

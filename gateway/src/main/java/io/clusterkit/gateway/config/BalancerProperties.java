@@ -21,7 +21,8 @@ import org.springframework.validation.annotation.Validated;
  *
  * @param algorithm the algorithm of every service without its own:
  * {@code least-connections} (default), {@code round-robin}, {@code weighted-round-robin},
- * {@code weighted-least-connections}, {@code power-of-two-choices} or {@code peak-ewma}
+ * {@code weighted-least-connections}, {@code power-of-two-choices}, {@code peak-ewma} or
+ * {@code load-weighted}
  * @param services per-service settings, by service id
  * @param peakEwma settings of the {@code peak-ewma} latency estimate
  * @param slowStart how an instance that turns eligible ramps up its share, whatever the

@@ -49,6 +49,9 @@ public final class Attempts {
 	/** Instances this request was sent to before: a retry goes elsewhere. */
 	private volatile List<Endpoint> tried = List.of();
 
+	/** The current attempt's instance asked for fewer requests: its 5xx is no failure. */
+	private volatile boolean throttled;
+
 	Attempts(EndpointRegistry registry) {
 		this.registry = registry;
 	}
@@ -89,6 +92,20 @@ public final class Attempts {
 	public @Nullable Endpoint current() {
 		Endpoint endpoint = this.current.get();
 		return (endpoint != ENDED) ? endpoint : null;
+	}
+
+	/**
+	 * The current attempt's instance answered 429 or 503 with {@code Retry-After}: it
+	 * asks for fewer requests, which is no failure (its weight is cut instead, see
+	 * {@link EndpointRegistry#throttle}).
+	 * @param forNanos how long it asked for
+	 */
+	public void throttled(long forNanos) {
+		Endpoint endpoint = current();
+		if (endpoint != null) {
+			this.throttled = true;
+			this.registry.throttle(endpoint, forNanos);
+		}
 	}
 
 	/** The whole request was sent to the current attempt's instance. */
@@ -151,8 +168,13 @@ public final class Attempts {
 
 	private void close(Endpoint endpoint, Outcome outcome) {
 		endpoint.release();
-		if (outcome != Outcome.UNKNOWN) {
-			this.registry.recordOutcome(endpoint, outcome == Outcome.SUCCESS);
+		Outcome verdict = outcome;
+		if (this.throttled) {
+			this.throttled = false;
+			verdict = (verdict == Outcome.FAILURE) ? Outcome.UNKNOWN : verdict;
+		}
+		if (verdict != Outcome.UNKNOWN) {
+			this.registry.recordOutcome(endpoint, verdict == Outcome.SUCCESS);
 		}
 	}
 

@@ -27,6 +27,10 @@ import org.springframework.web.ErrorResponse;
  * <td>failure</td>
  * </tr>
  * <tr>
+ * <td>the instance answered 503 with {@code Retry-After}: it asks for fewer requests</td>
+ * <td>none (its weight is cut for that time, {@link Attempts#throttled})</td>
+ * </tr>
+ * <tr>
  * <td>connect refused or timed out, connection reset or closed by the instance before its
  * answer, silence after the whole request was sent (response timeout)</td>
  * <td>failure</td>

@@ -1,11 +1,15 @@
 package io.clusterkit.gateway.loadreport;
 
 import java.time.Duration;
+import java.time.Instant;
 
 import io.clusterkit.gateway.balancer.Endpoint;
 import io.clusterkit.gateway.balancer.EndpointRegistry;
 import io.clusterkit.gateway.balancer.LoadReport;
 import io.clusterkit.gateway.config.BalancerProperties;
+import io.clusterkit.gateway.loadbalancer.Attempts;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
@@ -25,6 +29,9 @@ import org.springframework.stereotype.Component;
  * <p>
  * A report that cannot be read changes nothing but a DEBUG line: it is the instance's
  * business, never a reason to fail the response that carries it.
+ * <p>
+ * An instance answering 429 or 503 with {@code Retry-After} asks for fewer requests: it
+ * is throttled ({@link Attempts#throttled}), its weight cut for that time, not ejected.
  *
  * @author clusterkit
  */
@@ -37,6 +44,10 @@ public class LoadReports implements SmartLifecycle {
 	private static final Log logger = LogFactory.getLog(LoadReports.class);
 
 	private static final int MAX_LOGGED = 100;
+
+	private static final int TOO_MANY_REQUESTS = 429;
+
+	private static final int SERVICE_UNAVAILABLE = 503;
 
 	private final EndpointRegistry registry;
 
@@ -53,11 +64,27 @@ public class LoadReports implements SmartLifecycle {
 	}
 
 	/**
-	 * A response of {@code endpoint} started, with this report header.
-	 * @param endpoint the instance that answered
-	 * @param value the header's value, null when it sent none
+	 * The current attempt's instance started its response.
+	 * @param attempts the request's attempts
+	 * @param status the response's status
+	 * @param headers the response's headers
 	 */
-	public void received(Endpoint endpoint, @Nullable String value) {
+	public void answered(Attempts attempts, int status, HttpHeaders headers) {
+		Endpoint endpoint = attempts.current();
+		if (endpoint == null) {
+			return;
+		}
+		if (status == TOO_MANY_REQUESTS || status == SERVICE_UNAVAILABLE) {
+			String retryAfter = headers.get(HttpHeaderNames.RETRY_AFTER);
+			Duration wait = (retryAfter != null) ? RetryAfter.parse(retryAfter, Instant.now()) : null;
+			if (wait != null && !wait.isZero()) {
+				attempts.throttled(wait.toNanos());
+			}
+		}
+		received(endpoint, headers.get(HEADER));
+	}
+
+	private void received(Endpoint endpoint, @Nullable String value) {
 		if (!this.enabled || value == null) {
 			return;
 		}

@@ -3,7 +3,6 @@ package io.clusterkit.gateway.proxy;
 import java.net.URI;
 import java.util.List;
 
-import io.clusterkit.gateway.balancer.Endpoint;
 import io.clusterkit.gateway.forwarding.ProxyHeaders;
 import io.clusterkit.gateway.loadbalancer.Attempts;
 import io.clusterkit.gateway.loadreport.LoadReports;
@@ -116,10 +115,7 @@ final class UpstreamRoutingFilter implements GlobalFilter, Ordered {
 		}).responseConnection((response, connection) -> {
 			if (attempts != null) {
 				attempts.responseStarted();
-				Endpoint endpoint = attempts.current();
-				if (endpoint != null) {
-					this.loadReports.received(endpoint, response.responseHeaders().get(LoadReports.HEADER));
-				}
+				this.loadReports.answered(attempts, response.status().code(), response.responseHeaders());
 			}
 			received(exchange, response, connection);
 			return Mono.just(response);

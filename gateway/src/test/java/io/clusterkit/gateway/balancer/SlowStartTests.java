@@ -39,6 +39,25 @@ class SlowStartTests {
 	}
 
 	@Test
+	void shouldHoldAThrottledInstanceAtTheInitialShareThenRampItUp() {
+		Endpoint endpoint = this.registry.endpoint("s", "h", 1, Map.of("weight", "3"));
+		this.now += 20 * SECOND;
+		long version = this.registry.version();
+		this.registry.throttle(endpoint, 2 * SECOND);
+		assertThat(this.registry.version()).as("its pools are rebuilt").isGreaterThan(version);
+		assertThat(WEIGHTED.weight(endpoint, this.now)).isEqualTo(3 * 2);
+		assertThat(WEIGHTED.isRamping(endpoint, this.now)).as("rebuilt again by the step").isTrue();
+		this.registry.throttle(endpoint, SECOND);
+		assertThat(endpoint.isThrottled(this.now + 2 * SECOND - 1)).as("a shorter ask shortens nothing").isTrue();
+		assertThat(WEIGHTED.weight(endpoint, this.now + 2 * SECOND + 5 * SECOND)).isEqualTo(3 * 11);
+		assertThat(WEIGHTED.weight(endpoint, this.now + 12 * SECOND)).isEqualTo(3 * Weighting.STEPS);
+		Weighting off = new Weighting(true, 0, 10);
+		this.registry.throttle(endpoint, 60 * SECOND);
+		assertThat(off.weight(endpoint, this.now)).as("slow start off: cut all the same").isEqualTo(3 * 2);
+		assertThat(off.stepNanos()).isEqualTo(Weighting.THROTTLE_CHECK_NANOS);
+	}
+
+	@Test
 	void shouldNotRampWhenOff() {
 		Endpoint endpoint = this.registry.endpoint("s", "h", 1, null);
 		Weighting off = new Weighting(false, 0, 10);

@@ -80,12 +80,12 @@ class GatewayReplicasIntegrationTests {
 		try {
 			awaitInFlightOnWorker0(LONG_REQUESTS / 2);
 			double withReports = shareOfWorker0(gatewayB);
+			JsonNode reported = reportedByWorker0();
 			double withoutReports = shareOfWorker0(gatewayBWithoutReports);
 			System.out.printf("share of the buried worker: %.3f with load reports, %.3f without%n", withReports,
 					withoutReports);
 			assertThat(withoutReports).as("blind to A's load: an even spread").isGreaterThan(0.2);
 			assertThat(withReports).as("seeing A's load through the reports").isLessThan(0.1);
-			JsonNode reported = reportedByWorker0();
 			assertThat(reported.path("elsewhere").asLong()).as("A's requests, in B's balancer view")
 				.isGreaterThan(LONG_REQUESTS / 2);
 			assertThat(reported.path("ageMs").isIntegralNumber()).isTrue();
@@ -145,18 +145,28 @@ class GatewayReplicasIntegrationTests {
 		throw new AssertionError("worker 0 never had " + atLeast + " requests in flight; last seen " + inFlight);
 	}
 
-	/** What B's {@code /actuator/balancer} shows of worker 0's last report. */
+	/**
+	 * What B's {@code /actuator/balancer} shows of worker 0's last report. Once one
+	 * expires, B's next request goes to worker 0 and brings a new one: one request at a
+	 * time until the view has it.
+	 */
 	private static JsonNode reportedByWorker0() throws Exception {
-		HttpResponse<String> response = http.send(HttpRequest
+		HttpRequest view = HttpRequest
 			.newBuilder(URI.create("http://127.0.0.1:" + gatewayBManagement + "/actuator/balancer/worker-service"))
-			.build(), HttpResponse.BodyHandlers.ofString());
+			.build();
 		String address = URI.create(workers.uri(0)).getAuthority();
-		for (JsonNode instance : json.readTree(response.body()).path("instances")) {
-			if (address.equals(instance.path("address").asString())) {
-				return instance.path("reported");
+		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+		while (true) {
+			for (JsonNode instance : json.readTree(http.send(view, HttpResponse.BodyHandlers.ofString()).body())
+				.path("instances")) {
+				if (address.equals(instance.path("address").asString()) && instance.path("reported").isObject()) {
+					return instance.path("reported");
+				}
 			}
+			assertThat(System.nanoTime()).as("a report of worker 0 in B's view").isLessThan(deadline);
+			http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayB + "/api/v1/hello")).build(),
+					HttpResponse.BodyHandlers.discarding());
 		}
-		throw new AssertionError("worker 0 is not in " + response.body());
 	}
 
 	/** Short requests one at a time: the share worker 0 answered. */
