@@ -130,6 +130,13 @@ function render(body, now) {
 				? `${number(instance.latency.p50Ms, 1)} / ${number(instance.latency.p99Ms, 1)} ms` : '–');
 			text(element, '.probe', instance.lastProbe
 				? `${instance.lastProbe.success ? 'ok' : 'failed'}: ${instance.lastProbe.result}` : '–');
+			// the instance's own load report: every gateway's requests, not only this one's
+			const reported = instance.reported;
+			text(element, '.reported', reported
+				? `${number(reported.inFlight, 0)} (${number(reported.elsewhere, 0)} elsewhere)` : '–');
+			text(element, '.reported-load', reported
+				? `${number(reported.cpuUtilization * 100, 0)} % CPU, ${number(reported.rps, 0)}/s` : '–');
+			element.querySelector('.reported-load').title = reported ? `reported ${reported.ageMs} ms ago` : '';
 			const drained = instance.state === 'DRAINING' && instance.weight > 0;
 			const toggle = element.querySelector('button[data-action="drain"], button[data-action="undrain"]');
 			toggle.dataset.action = drained ? 'undrain' : 'drain';

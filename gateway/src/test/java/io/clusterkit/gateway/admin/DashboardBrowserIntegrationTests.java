@@ -138,6 +138,10 @@ class DashboardBrowserIntegrationTests {
 			assertThat(lastValues(chart)).as(chart).containsOnlyKeys(addresses);
 		}
 		waitUntil(() -> lastValues("p99").values().stream().allMatch(DashboardBrowserIntegrationTests::positive));
+		// each worker's own load report, beside the gateway's view
+		waitUntil(() -> addresses.stream()
+			.allMatch(
+					(address) -> card(address).findElement(By.className("reported")).getText().contains("elsewhere")));
 		assertThat(this.browser.findElement(By.id("status")).getText()).isEqualTo("live");
 		screenshot("dashboard.png");
 
