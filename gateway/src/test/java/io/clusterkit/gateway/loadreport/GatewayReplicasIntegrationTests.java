@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.clusterkit.gateway.BalancerView;
 import io.clusterkit.gateway.GatewayApplication;
 import io.clusterkit.gateway.WorkerProcesses;
 import org.junit.jupiter.api.AfterAll;
@@ -151,17 +152,12 @@ class GatewayReplicasIntegrationTests {
 	 * time until the view has it.
 	 */
 	private static JsonNode reportedByWorker0() throws Exception {
-		HttpRequest view = HttpRequest
-			.newBuilder(URI.create("http://127.0.0.1:" + gatewayBManagement + "/actuator/balancer/worker-service"))
-			.build();
 		String address = URI.create(workers.uri(0)).getAuthority();
 		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
 		while (true) {
-			for (JsonNode instance : json.readTree(http.send(view, HttpResponse.BodyHandlers.ofString()).body())
-				.path("instances")) {
-				if (address.equals(instance.path("address").asString()) && instance.path("reported").isObject()) {
-					return instance.path("reported");
-				}
+			JsonNode reported = BalancerView.instance(gatewayBManagement, address).path("reported");
+			if (reported.isObject()) {
+				return reported;
 			}
 			assertThat(System.nanoTime()).as("a report of worker 0 in B's view").isLessThan(deadline);
 			http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gatewayB + "/api/v1/hello")).build(),

@@ -1,12 +1,8 @@
 package io.clusterkit.gateway.loadreport;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.clusterkit.gateway.BalancerView;
 import io.clusterkit.gateway.RawHttp;
 import io.clusterkit.gateway.WorkerProcesses;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -17,7 +13,6 @@ import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalManagementPort;
@@ -57,8 +52,6 @@ class RateLimitAwareIntegrationTests {
 	@RegisterExtension
 	static final WorkerProcesses workers = WorkerProcesses.start(2).withInstance("http://127.0.0.1:" + limiter.port());
 
-	static final JsonMapper json = JsonMapper.builder().build();
-
 	@LocalServerPort
 	int port;
 
@@ -84,24 +77,9 @@ class RateLimitAwareIntegrationTests {
 		System.out.printf("the throttled instance's share: %.3f of %d requests%n", share, requests);
 		assertThat(share).as("a third without the cut").isLessThan(0.15);
 		assertThat(throttledAnswers.get()).as("but not shut out").isPositive();
-		JsonNode limited = instance("127.0.0.1:" + limiter.port());
+		JsonNode limited = BalancerView.instance(this.managementPort, "127.0.0.1:" + limiter.port());
 		assertThat(limited.path("state").asString()).isEqualTo("THROTTLED");
 		assertThat(limited.path("failures").asLong()).isZero();
-	}
-
-	private JsonNode instance(String address) throws Exception {
-		HttpResponse<String> response = HttpClient.newHttpClient()
-			.send(HttpRequest
-				.newBuilder(URI.create("http://127.0.0.1:" + this.managementPort + "/actuator/balancer/worker-service"))
-				.timeout(Duration.ofSeconds(10))
-				.build(), HttpResponse.BodyHandlers.ofString());
-		String body = response.body();
-		for (JsonNode instance : json.readTree(body).path("instances")) {
-			if (address.equals(instance.path("address").asString())) {
-				return instance;
-			}
-		}
-		throw new AssertionError(address + " is not in the balancer view");
 	}
 
 }

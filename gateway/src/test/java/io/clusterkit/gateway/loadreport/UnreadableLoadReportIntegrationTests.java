@@ -6,6 +6,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
+import io.clusterkit.gateway.BalancerView;
 import io.clusterkit.gateway.WorkerProcesses;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -15,7 +16,6 @@ import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
 import reactor.netty.http.server.HttpServer;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
@@ -49,8 +49,6 @@ class UnreadableLoadReportIntegrationTests {
 
 	static final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-	static final JsonMapper json = JsonMapper.builder().build();
-
 	@LocalServerPort
 	int port;
 
@@ -72,10 +70,7 @@ class UnreadableLoadReportIntegrationTests {
 			assertThat(response.body()).isEqualTo("{\"status\":\"UP\"}");
 			assertThat(response.headers().firstValue(LoadReports.HEADER)).isEmpty();
 		}
-		HttpResponse<String> view = http.send(HttpRequest
-			.newBuilder(URI.create("http://127.0.0.1:" + this.managementPort + "/actuator/balancer/worker-service"))
-			.build(), HttpResponse.BodyHandlers.ofString());
-		JsonNode instance = json.readTree(view.body()).path("instances").get(0);
+		JsonNode instance = BalancerView.instance(this.managementPort, "127.0.0.1:" + garbling.port());
 		assertThat(instance.path("state").asString()).as("never ejected").isIn("UP", "SLOW-START");
 		assertThat(instance.path("reported").isNull()).isTrue();
 		assertThat(instance.path("failures").asLong()).isZero();
