@@ -232,7 +232,8 @@ class BalancerEndpoint {
 	 * @param cpuUtilization its process's share of the machine's CPU
 	 * @param rps requests per second it answered
 	 * @param eps of which errors per second
-	 * @param inFlight requests it had in flight as it answered, the answered one included
+	 * @param inFlight requests it had in flight as the answered request arrived, that one
+	 * included
 	 * @param elsewhere of which sent by other clients (other gateways): what least
 	 * connections adds to this gateway's own in-flight count
 	 * @param ageMs how old the report is, in milliseconds

@@ -8,8 +8,8 @@ package io.clusterkit.gateway.balancer;
  * saturated)
  * @param rps requests it answered per second, from every client
  * @param eps of which errors (5xx) per second
- * @param inFlight requests it had in flight as it answered, the answered one included,
- * from every client
+ * @param inFlight requests it had in flight as the answered request arrived, that one
+ * included, from every client
  * @param receivedAtNanos when this gateway read it, on its nano clock
  * @author clusterkit
  */

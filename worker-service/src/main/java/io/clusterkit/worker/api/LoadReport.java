@@ -23,7 +23,8 @@ import org.springframework.stereotype.Component;
  *
  * CPU utilization (this process's share of the machine, smoothed), requests and 5xx
  * answers per second are measured once per interval into a prefix; the in-flight count of
- * /api requests is appended per response. A response costs one string concatenation.
+ * /api requests as the request arrives, itself included, is appended per response. A
+ * response costs one string concatenation.
  *
  * @author clusterkit
  */
