@@ -26,6 +26,8 @@ class GatewayConfigurationValidationTests {
 							cluster.balancer.slow-start.window                                           | 2h      | cluster.balancer.slowStart.window
 							cluster.balancer.slow-start.initial-percent                                  | 0       | cluster.balancer.slowStart.initialPercent
 							cluster.balancer.slow-start.initial-percent                                  | 101     | cluster.balancer.slowStart.initialPercent
+							cluster.balancer.load-report.max-age                                         | 50ms    | cluster.balancer.loadReport.maxAge
+							cluster.balancer.load-report.max-age                                         | 2m      | cluster.balancer.loadReport.maxAge
 					cluster.discovery.dns.refresh-interval                                       | 10ms    | cluster.discovery.dns.refreshInterval
 					cluster.discovery.dns.name-server                                            | nohost  | cluster.discovery.dns.nameServer
 					cluster.discovery.dns.services.worker-service.port                           | 70000   | cluster.discovery.dns.services[worker-service].port

@@ -63,7 +63,7 @@ class LoadReportIntegrationTests {
 		void shouldCountRequestsInFlight() {
 			WebClient working = WebClient.create("http://127.0.0.1:" + this.port);
 			Flux.range(0, 5)
-				.flatMap((i) -> working.get().uri("/api/v1/work?sleepMs=2000").retrieve().toBodilessEntity())
+				.flatMap((i) -> working.get().uri("/api/v1/work?sleepMs=5000").retrieve().toBodilessEntity())
 				.subscribe();
 			long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
 			String inFlight;
