@@ -217,9 +217,8 @@ public final class Endpoint {
 	/**
 	 * The load least connections and power of two choices compare: requests in flight
 	 * from this gateway, plus those the instance last reported from other clients (other
-	 * gateways) while that report is fresh. Own requests are counted live, so a single
-	 * gateway balances exactly as without reports; a worker buried by another gateway
-	 * looks buried here too.
+	 * gateways) while that report is fresh. Own requests are counted live; a worker
+	 * buried by another gateway looks buried here too.
 	 * @return the estimate, 0 or more
 	 */
 	public long load() {
@@ -235,13 +234,22 @@ public final class Endpoint {
 	}
 
 	/**
-	 * A load report arrived with a response of this instance. Its in-flight count
-	 * includes the answered request, still counted here too, so what it counts beyond
-	 * this gateway's own requests was sent by others.
+	 * A load report arrived with a response of this instance. It counts what the instance
+	 * had in flight as the answered request arrived, that one included; what it counts
+	 * beyond this gateway's own requests was sent by others. Own requests are counted at
+	 * the same moment, when the answered one was sent ({@code ownAtSend}): counted at the
+	 * answer instead, own requests that ended in between would pass for someone else's,
+	 * and a single gateway would avoid an instance for load that is gone. The larger of
+	 * the two counts is taken, so that own requests sent in between are not taken for
+	 * someone else's either.
+	 * @param report what the instance reported
+	 * @param ownAtSend this gateway's in-flight count to it when the answered request was
+	 * sent, that one included
 	 */
-	void report(LoadReport report) {
+	void report(LoadReport report, int ownAtSend) {
 		this.report = report;
-		this.elsewhere = Math.max(0, report.inFlight() - this.inFlight.get());
+		int own = Math.max(ownAtSend, this.inFlight.get());
+		this.elsewhere = Math.max(0, report.inFlight() - own);
 	}
 
 	/**
@@ -259,10 +267,13 @@ public final class Endpoint {
 		return this.sent.sum();
 	}
 
-	/** A request was sent to this instance: it is in flight until {@link #release()}. */
-	public void acquire() {
-		this.inFlight.incrementAndGet();
+	/**
+	 * A request was sent to this instance: it is in flight until {@link #release()}.
+	 * @return this gateway's requests in flight to it now, that one included
+	 */
+	public int acquire() {
 		this.sent.increment();
+		return this.inFlight.incrementAndGet();
 	}
 
 	/** A request sent to this instance ended, however it ended. */

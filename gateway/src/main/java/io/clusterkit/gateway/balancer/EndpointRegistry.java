@@ -240,9 +240,11 @@ public final class EndpointRegistry {
 	 * two choices count what it reports from other clients ({@link Endpoint#load()}).
 	 * @param endpoint the instance
 	 * @param report what it reported
+	 * @param ownAtSend this gateway's in-flight count to it when the answered request was
+	 * sent, that one included: what the report counts beyond it came from others
 	 */
-	public void reportLoad(Endpoint endpoint, LoadReport report) {
-		endpoint.report(report);
+	public void reportLoad(Endpoint endpoint, LoadReport report, int ownAtSend) {
+		endpoint.report(report, ownAtSend);
 	}
 
 	/**

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import io.clusterkit.gateway.balancer.Endpoint;
 import io.clusterkit.gateway.balancer.EndpointRegistry;
+import io.clusterkit.gateway.balancer.LoadReport;
 import org.jspecify.annotations.Nullable;
 
 import org.springframework.http.HttpStatusCode;
@@ -46,6 +47,12 @@ public final class Attempts {
 
 	private volatile long sentAt = NOT_SENT;
 
+	/**
+	 * This gateway's in-flight count to the current attempt's instance when it was
+	 * picked, that attempt included: what the instance's load report is compared with.
+	 */
+	private volatile int ownAtSend;
+
 	/** Instances this request was sent to before: a retry goes elsewhere. */
 	private volatile List<Endpoint> tried = List.of();
 
@@ -70,7 +77,7 @@ public final class Attempts {
 	}
 
 	void begin(Endpoint endpoint) {
-		endpoint.acquire();
+		this.ownAtSend = endpoint.acquire();
 		this.sentAt = NOT_SENT;
 		Endpoint previous = this.current.getAndSet(endpoint);
 		if (previous == ENDED) {
@@ -105,6 +112,17 @@ public final class Attempts {
 		if (endpoint != null) {
 			this.throttled = true;
 			this.registry.throttle(endpoint, forNanos);
+		}
+	}
+
+	/**
+	 * The current attempt's instance reported its load with its answer.
+	 * @param report what it reported
+	 */
+	public void reported(LoadReport report) {
+		Endpoint endpoint = current();
+		if (endpoint != null) {
+			this.registry.reportLoad(endpoint, report, this.ownAtSend);
 		}
 	}
 

@@ -81,11 +81,13 @@ public class LoadReports implements SmartLifecycle {
 				attempts.throttled(wait.toNanos());
 			}
 		}
-		received(endpoint, headers.get(HEADER));
+		if (this.enabled) {
+			received(attempts, endpoint, headers.get(HEADER));
+		}
 	}
 
-	private void received(Endpoint endpoint, @Nullable String value) {
-		if (!this.enabled || value == null) {
+	private void received(Attempts attempts, Endpoint endpoint, @Nullable String value) {
+		if (value == null) {
 			return;
 		}
 		LoadReport report = OrcaText.parse(value, this.registry.nanoTime());
@@ -96,7 +98,7 @@ public class LoadReports implements SmartLifecycle {
 			}
 			return;
 		}
-		this.registry.reportLoad(endpoint, report);
+		attempts.reported(report);
 	}
 
 	@Override

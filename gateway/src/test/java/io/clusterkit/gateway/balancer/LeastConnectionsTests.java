@@ -32,7 +32,7 @@ class LeastConnectionsTests {
 		List<Endpoint> endpoints = Endpoints.withWeights(1, 1, 1);
 		Endpoints.setInFlight(endpoints.get(0), 1);
 		// the instance answers one of ours with 9 in flight: 8 came from elsewhere
-		endpoints.get(0).report(new LoadReport(0.9, 100, 0, 9, 1_000));
+		endpoints.get(0).report(new LoadReport(0.9, 100, 0, 9, 1_000), 1);
 		Endpoints.setInFlight(endpoints.get(1), 2);
 		Endpoints.setInFlight(endpoints.get(2), 3);
 		Pool pool = Pool.of(endpoints);
@@ -49,10 +49,21 @@ class LeastConnectionsTests {
 		List<Endpoint> endpoints = Endpoints.withWeights(1, 1);
 		Endpoints.setInFlight(endpoints.get(0), 4);
 		// every request in flight there is ours: nothing elsewhere
-		endpoints.get(0).report(new LoadReport(0.5, 100, 0, 4, 1_000));
+		endpoints.get(0).report(new LoadReport(0.5, 100, 0, 4, 1_000), 4);
 		endpoints.get(0).expireReport(999);
 		assertThat(endpoints.get(0).load()).isEqualTo(4);
 		assertThat(endpoints.get(0).loadReport()).as("still fresh").isNotNull();
+	}
+
+	@Test
+	void shouldNotTakeOwnRequestsSentMeanwhileForOtherGateways() {
+		Endpoint endpoint = Endpoints.withWeights(1).get(0);
+		int ownAtSend = endpoint.acquire();
+		// two more of ours were sent after it and overtook it to the instance
+		endpoint.acquire();
+		endpoint.acquire();
+		endpoint.report(new LoadReport(0.5, 100, 0, 3, 1_000), ownAtSend);
+		assertThat(endpoint.load()).isEqualTo(3);
 	}
 
 	@Test

@@ -60,7 +60,7 @@ class LoadWeightedTests {
 	}
 
 	private void report(Endpoint endpoint, double cpu, double rps, double eps) {
-		endpoint.report(new LoadReport(cpu, rps, eps, 0, this.clock.get()));
+		endpoint.report(new LoadReport(cpu, rps, eps, 0, this.clock.get()), 0);
 	}
 
 }
