@@ -31,10 +31,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * One of three workers killed with SIGKILL under steady load costs the clients nothing
  * (retries cover the requests that meet it), is taken out of every pool within fall x
  * interval plus a margin, and once restarted comes back after rise probes, ramping its
- * share per slow start.
+ * share per slow start. A killed worker refuses connections at once: the probe timeout is
+ * generous, so that a live worker slowed by a starved CPU is not taken for a second one
+ * down.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "management.server.port=0", "cluster.health.interval=200ms", "cluster.health.timeout=200ms",
+		properties = { "management.server.port=0", "cluster.health.interval=200ms", "cluster.health.timeout=1s",
 				"cluster.health.rise=2", "cluster.health.fall=3", "cluster.health.ejection.base-time=1s",
 				"cluster.balancer.slow-start.window=" + ActiveHealthCheckIntegrationTests.SLOW_START_SECONDS + "s" })
 @AutoConfigureWebTestClient
