@@ -89,7 +89,7 @@ public record WorkerProperties(@Nullable String instanceId, @Valid @DefaultValue
 	 * The load report every response carries: header {@code endpoint-load-metrics} in
 	 * ORCA's TEXT form, read by every gateway in front of this instance.
 	 *
-	 * @param enabled whether responses carry it
+	 * @param enabled whether responses carry the load report
 	 * @param interval how often CPU utilization and the request and error rates are
 	 * measured again; the in-flight count is current on every response; 100 ms to 1 min
 	 */
