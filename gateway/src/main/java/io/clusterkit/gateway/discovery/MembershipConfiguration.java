@@ -5,6 +5,7 @@ import io.clusterkit.gateway.config.MembershipProperties;
 
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.cloud.client.discovery.composite.reactive.ReactiveCompositeDiscoveryClient;
+import org.springframework.cloud.client.discovery.simple.SimpleDiscoveryProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -15,6 +16,11 @@ import org.springframework.context.annotation.Configuration;
  */
 @Configuration(proxyBeanMethods = false)
 class MembershipConfiguration {
+
+	@Bean
+	StaticWeightsValidator staticWeightsValidator(ObjectProvider<SimpleDiscoveryProperties> properties) {
+		return new StaticWeightsValidator(properties);
+	}
 
 	@Bean
 	MembershipFeed membershipFeed(ReactiveCompositeDiscoveryClient discovery, EndpointRegistry registry,

@@ -11,7 +11,6 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.cloud.client.discovery.simple.InstanceProperties;
 import org.springframework.cloud.client.discovery.simple.SimpleDiscoveryProperties;
-import org.springframework.stereotype.Component;
 
 /**
  * A weight in the static instance list is configuration: a wrong one stops start-up with
@@ -20,7 +19,6 @@ import org.springframework.stereotype.Component;
  *
  * @author clusterkit
  */
-@Component
 class StaticWeightsValidator implements InitializingBean {
 
 	private static final String PREFIX = "spring.cloud.discovery.client.simple.instances";

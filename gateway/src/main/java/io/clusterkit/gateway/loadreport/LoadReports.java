@@ -17,7 +17,6 @@ import reactor.core.Disposable;
 import reactor.core.publisher.Flux;
 
 import org.springframework.context.SmartLifecycle;
-import org.springframework.stereotype.Component;
 
 /**
  * The load instances report on their responses (header {@value #HEADER}, ORCA's TEXT
@@ -35,7 +34,6 @@ import org.springframework.stereotype.Component;
  *
  * @author clusterkit
  */
-@Component
 public class LoadReports implements SmartLifecycle {
 
 	/** ORCA's HTTP header; a report for this hop, stripped before the client. */

@@ -10,7 +10,6 @@ import reactor.core.publisher.Mono;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.server.reactive.ServerHttpResponse;
-import org.springframework.stereotype.Component;
 import org.springframework.web.server.ResponseStatusException;
 import org.springframework.web.server.ServerWebExchange;
 import org.springframework.web.server.WebFilter;
@@ -37,7 +36,6 @@ import org.springframework.web.server.WebFilterChain;
  *
  * @author clusterkit
  */
-@Component
 class EntryFilter implements WebFilter, Ordered {
 
 	static final String HEADER = AccessLogAutoConfiguration.REQUEST_ID_HEADER;

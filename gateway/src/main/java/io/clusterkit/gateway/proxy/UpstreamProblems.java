@@ -12,7 +12,6 @@ import reactor.netty.http.client.PrematureCloseException;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
-import org.springframework.stereotype.Component;
 
 /**
  * Names the ways an upstream can fail a proxied request: it refused or did not accept the
@@ -21,7 +20,6 @@ import org.springframework.stereotype.Component;
  *
  * @author clusterkit
  */
-@Component
 class UpstreamProblems implements ProblemMapper {
 
 	@Override

@@ -38,8 +38,8 @@ import org.springframework.web.server.ServerWebExchange;
 /**
  * Sends a routed {@code http(s)} request to its instance and leaves the response where
  * {@link NettyWriteResponseFilter} writes it from, in place of Spring Cloud Gateway's
- * {@link NettyRoutingFilter} (taken out in {@link UpstreamClientConfiguration}), with the
- * same behaviour and less work per request:
+ * {@link NettyRoutingFilter} (taken out in {@link ProxyConfiguration}), with the same
+ * behaviour and less work per request:
  * <ul>
  * <li>the client is the gateway's own, configured once, timeouts included
  * ({@code NettyRoutingFilter} copies it to apply a connect timeout);</li>

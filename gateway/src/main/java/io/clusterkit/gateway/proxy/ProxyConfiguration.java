@@ -23,17 +23,19 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
 
 /**
- * The gateway's clients to its instances. Plain requests share Spring Cloud Gateway's
- * pooled client, whose response timeout starts once the whole request was sent (Reactor
- * Netty's own {@code responseTimeout}), so a slow upload is never the instance's silence.
- * WebSockets get a client of their own without a pool: a long-lived upgraded connection
- * never takes one of the pooled connections plain requests need, and each one is closed
- * with 1001 after the WebSocket idle timeout.
+ * The request path around Spring Cloud Gateway: the entry filter every request meets
+ * first, the routing filter that sends it on, the problems upstream failures are answered
+ * with, and the gateway's clients to its instances. Plain requests share Spring Cloud
+ * Gateway's pooled client, whose response timeout starts once the whole request was sent
+ * (Reactor Netty's own {@code responseTimeout}), so a slow upload is never the instance's
+ * silence. WebSockets get a client of their own without a pool: a long-lived upgraded
+ * connection never takes one of the pooled connections plain requests need, and each one
+ * is closed with 1001 after the WebSocket idle timeout.
  *
  * @author clusterkit
  */
 @Configuration(proxyBeanMethods = false)
-class UpstreamClientConfiguration {
+class ProxyConfiguration {
 
 	private static final String RESPONSE_TIMEOUT_KEY = "response-timeout";
 
@@ -77,6 +79,16 @@ class UpstreamClientConfiguration {
 			return builder;
 		};
 		return new ReactorNettyWebSocketClient(client, spec);
+	}
+
+	@Bean
+	EntryFilter entryFilter() {
+		return new EntryFilter();
+	}
+
+	@Bean
+	UpstreamProblems upstreamProblems() {
+		return new UpstreamProblems();
 	}
 
 	@Bean
