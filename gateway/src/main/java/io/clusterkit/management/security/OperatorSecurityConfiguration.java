@@ -1,10 +1,9 @@
-package io.clusterkit.operators;
+package io.clusterkit.management.security;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.UUID;
 
-import io.clusterkit.gateway.config.AdminProperties;
 import reactor.core.publisher.Mono;
 
 import org.springframework.boot.actuate.autoconfigure.web.ManagementContextConfiguration;

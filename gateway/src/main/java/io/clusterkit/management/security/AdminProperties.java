@@ -1,4 +1,4 @@
-package io.clusterkit.gateway.config;
+package io.clusterkit.management.security;
 
 import jakarta.validation.constraints.NotBlank;
 import org.jspecify.annotations.Nullable;

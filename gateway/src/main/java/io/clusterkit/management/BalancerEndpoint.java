@@ -1,4 +1,4 @@
-package io.clusterkit.gateway.admin;
+package io.clusterkit.management;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -34,7 +34,7 @@ import org.springframework.web.ErrorResponseException;
  * JSON; {@code /actuator/balancer/{service}} for one service. A POST to
  * {@code /actuator/balancer/{service}/{instance}} drains, undrains, re-checks or
  * re-weighs one instance at run time (authenticated: see
- * {@code io.clusterkit.operators.OperatorSecurityConfiguration}).
+ * {@code io.clusterkit.management.security.OperatorSecurityConfiguration}).
  *
  * @author clusterkit
  */

@@ -1,4 +1,4 @@
-package io.clusterkit.gateway.admin;
+package io.clusterkit.management;
 
 import io.clusterkit.gateway.balancer.EndpointRegistry;
 import io.clusterkit.gateway.config.BalancerProperties;
@@ -10,12 +10,14 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * What operators see of the pool: per-instance meters and the {@code balancer} endpoint.
+ * What operators see of the pool: per-instance meters and the {@code balancer} endpoint,
+ * in the application's context, where the pool is (imported by the application; the
+ * management context reads them from there).
  *
  * @author clusterkit
  */
 @Configuration(proxyBeanMethods = false)
-class AdminConfiguration {
+public class ManagementConfiguration {
 
 	@Bean
 	UpstreamMeters upstreamMeters(MeterRegistry meters, EndpointRegistry registry) {

@@ -1,9 +1,10 @@
-package io.clusterkit.gateway.admin;
+package io.clusterkit.management;
 
 import java.time.Duration;
 import java.time.Instant;
 
 import io.clusterkit.gateway.Await;
+import io.clusterkit.gateway.GatewayApplication;
 import io.clusterkit.gateway.WorkerProcesses;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The operator's read view over two real workers, one of them drained (weight 0): every
  * field of {@code /actuator/balancer}, and every meter in {@code /actuator/prometheus}.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+@SpringBootTest(classes = GatewayApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "management.server.port=0", "cluster.balancer.slow-start.window=0s" })
 @AutoConfigureWebTestClient
 @AutoConfigureMetrics

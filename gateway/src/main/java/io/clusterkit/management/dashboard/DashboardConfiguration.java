@@ -1,8 +1,7 @@
-package io.clusterkit.dashboard;
+package io.clusterkit.management.dashboard;
 
 import java.time.Duration;
 
-import io.clusterkit.gateway.config.DashboardProperties;
 import org.webjars.WebJarVersionLocator;
 
 import org.springframework.boot.actuate.autoconfigure.endpoint.web.WebEndpointProperties;

@@ -1,6 +1,5 @@
-package io.clusterkit.operators;
+package io.clusterkit.management.security;
 
-import io.clusterkit.gateway.config.AdminProperties;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.security.core.userdetails.ReactiveUserDetailsService;

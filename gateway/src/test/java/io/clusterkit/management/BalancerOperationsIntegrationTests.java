@@ -1,4 +1,4 @@
-package io.clusterkit.gateway.admin;
+package io.clusterkit.management;
 
 import java.time.Duration;
 import java.util.HashSet;
@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.clusterkit.gateway.Await;
+import io.clusterkit.gateway.GatewayApplication;
 import io.clusterkit.gateway.WorkerProcesses;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -42,7 +43,7 @@ class BalancerOperationsIntegrationTests {
 	}
 
 	@Nested
-	@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+	@SpringBootTest(classes = GatewayApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 			properties = { "management.server.port=0", "cluster.admin.password=" + PASSWORD,
 					"cluster.balancer.slow-start.window=0s", "cluster.balancer.algorithm=round-robin" })
 	@AutoConfigureWebTestClient
@@ -153,7 +154,7 @@ class BalancerOperationsIntegrationTests {
 	}
 
 	@Nested
-	@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+	@SpringBootTest(classes = GatewayApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 			properties = { "management.server.port=", "cluster.admin.password=" + PASSWORD })
 	@DirtiesContext
 	class WithManagementOnThePublicPort {
@@ -172,7 +173,7 @@ class BalancerOperationsIntegrationTests {
 	}
 
 	@Nested
-	@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+	@SpringBootTest(classes = GatewayApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 			properties = { "management.server.port=0", "cluster.dashboard.enabled=false" })
 	@DirtiesContext
 	class WithoutAPasswordNorDashboard {

@@ -1,4 +1,4 @@
-package io.clusterkit.gateway.config;
+package io.clusterkit.management.dashboard;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;

@@ -1,4 +1,4 @@
-package io.clusterkit.gateway.admin;
+package io.clusterkit.management;
 
 import java.io.IOException;
 import java.net.URI;
@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
+import io.clusterkit.gateway.GatewayApplication;
 import io.clusterkit.gateway.WorkerProcesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -51,12 +52,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * line per instance, numbers that move, and the drain button's effect on both. Leaves
  * {@code target/dashboard.png} and {@code target/dashboard-drained.png}.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+@SpringBootTest(classes = GatewayApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "management.server.port=0",
 				"cluster.admin.password=" + DashboardBrowserIntegrationTests.PASSWORD,
 				"cluster.balancer.slow-start.window=0s" })
 @DirtiesContext
-@EnabledIf("io.clusterkit.gateway.admin.Browser#installed")
+@EnabledIf("io.clusterkit.management.Browser#installed")
 class DashboardBrowserIntegrationTests {
 
 	static final String PASSWORD = "s3cret";

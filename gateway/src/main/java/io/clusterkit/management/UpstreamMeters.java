@@ -1,4 +1,4 @@
-package io.clusterkit.gateway.admin;
+package io.clusterkit.management;
 
 import java.time.Duration;
 import java.util.ArrayList;
