@@ -14,7 +14,7 @@ FROM ${JDK_IMAGE} AS build
 WORKDIR /src
 COPY .mvn/ .mvn/
 COPY mvnw pom.xml ./
-COPY problem-support/ problem-support/
+COPY web-conventions/ web-conventions/
 COPY worker-service/ worker-service/
 COPY gateway/ gateway/
 COPY deployment-tests/pom.xml deployment-tests/

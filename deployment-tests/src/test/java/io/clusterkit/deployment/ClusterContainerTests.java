@@ -196,7 +196,7 @@ class ClusterContainerTests {
 		for (String path : List.of("Dockerfile", ".mvn", "mvnw", "pom.xml", "docker", "deployment-tests/pom.xml")) {
 			image.withFileFromPath(path, ROOT.resolve(path));
 		}
-		for (String module : List.of("problem-support", "worker-service", "gateway")) {
+		for (String module : List.of("web-conventions", "worker-service", "gateway")) {
 			image.withFileFromPath(module + "/pom.xml", ROOT.resolve(module + "/pom.xml"));
 			image.withFileFromPath(module + "/src", ROOT.resolve(module + "/src"));
 		}
