@@ -39,8 +39,9 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 /**
  * Every manifest under {@code k8s/}, parsed strictly with the Kubernetes model (an
  * unknown or misspelt field fails), and checked against the applications it deploys:
- * probe paths and ports, the DNS name the gateway resolves, labels and selectors, and the
- * security and resource settings every container must have.
+ * probe paths and ports, the DNS name the gateway resolves, labels and selectors, the
+ * images (those {@code docker compose build} makes from source), and the security and
+ * resource settings every container must have.
  */
 class KubernetesManifestsTests {
 
@@ -122,6 +123,16 @@ class KubernetesManifestsTests {
 		assertThat(deployment("worker").getSpec().getTemplate().getMetadata().getLabels())
 			.containsAllEntriesOf(headless.getSpec().getSelector());
 		assertThat(container("worker").getPorts()).anySatisfy((p) -> assertThat(p.getContainerPort()).isEqualTo(port));
+	}
+
+	@Test
+	void shouldRunTheImagesTheOneBuildCommandMakes() throws IOException {
+		// docs/deployment.md: `docker compose build` makes both images from source
+		JsonNode compose = yaml.readTree(ROOT.resolve("docker-compose.yml").toFile()).path("services");
+		assertThat(container("gateway").getImage()).isEqualTo(compose.at("/gateway/image").asText());
+		assertThat(container("worker").getImage()).isEqualTo(compose.at("/worker/image").asText());
+		assertThat(compose.at("/gateway/build/args/APP").asText()).isEqualTo("gateway");
+		assertThat(compose.at("/worker/build/args/APP").asText()).isEqualTo("worker-service");
 	}
 
 	@Test
