@@ -54,6 +54,21 @@ public final class RawHttp implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Speak over a socket already connected, a TLS one for instance.
+	 * @param socket the socket
+	 * @return the connection
+	 */
+	public static RawHttp over(Socket socket) {
+		try {
+			socket.setSoTimeout(10_000);
+			return new RawHttp(socket);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
 	/** A request line and headers, CRLF after each line, an empty line added. */
 	public static String head(String requestLine, String... headers) {
 		StringBuilder head = new StringBuilder(requestLine).append("\r\n");
