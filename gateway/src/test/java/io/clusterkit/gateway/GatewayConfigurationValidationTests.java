@@ -60,6 +60,8 @@ class GatewayConfigurationValidationTests {
 							cluster.rate-limit.enabled                                                   | sure    | cluster.rate-limit.enabled
 							cluster.forwarding.trusted-proxies                                           | 10.0.0.0/33 | cluster.forwarding.trusted-proxies[0]
 							cluster.forwarding.trusted-proxies                                           | 10.0.0.1,lb.internal | cluster.forwarding.trusted-proxies[1]
+							cluster.forwarding.proxy-protocol                                            | true    | cluster.forwarding.trusted-proxies
+							cluster.tls.hsts-max-age                                                     | 800d    | cluster.tls.hstsMaxAge
 							""")
 	void shouldRefuseToStartNamingTheKey(String key, String value, String named) {
 		assertThatThrownBy(() -> run("--" + key + "=" + value)).hasStackTraceContaining(named);

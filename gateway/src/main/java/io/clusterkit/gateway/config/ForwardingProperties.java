@@ -14,10 +14,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param trustedProxies addresses or CIDR blocks ({@code 10.0.0.0/8}, {@code ::1},
  * {@code fd00::/8}) of the proxies in front of the gateway; empty (the default) trusts
  * none
+ * @param proxyProtocol whether connections from trusted proxies (a layer-4 balancer) may
+ * start with a PROXY protocol header, v1 or v2, naming the client they carry: that
+ * address is then the client's, as if it had connected itself. A connection from anyone
+ * else that starts with one is closed. Needs {@code trusted-proxies}
  * @author clusterkit
  */
 @ConfigurationProperties(ForwardingProperties.PREFIX)
-public record ForwardingProperties(@DefaultValue List<String> trustedProxies) {
+public record ForwardingProperties(@DefaultValue List<String> trustedProxies,
+		@DefaultValue("false") boolean proxyProtocol) {
 
 	/** Prefix of the forwarding settings. */
 	public static final String PREFIX = "cluster.forwarding";

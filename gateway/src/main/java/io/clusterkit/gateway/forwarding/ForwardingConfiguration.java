@@ -1,21 +1,28 @@
 package io.clusterkit.gateway.forwarding;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.util.List;
 
 import io.clusterkit.gateway.config.ForwardingProperties;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import reactor.core.publisher.Mono;
+import reactor.netty.NettyPipeline;
+import reactor.netty.http.server.ProxyProtocolSupportType;
 
 import org.springframework.beans.factory.support.BeanDefinitionRegistryPostProcessor;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.cloud.gateway.filter.ratelimit.KeyResolver;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
  * Trusted proxies, the client address they lead to, and the headers that carry it
- * upstream.
+ * upstream; and the PROXY protocol, which trusted layer-4 balancers use to name the
+ * client instead of headers.
  *
  * @author clusterkit
  */
@@ -31,6 +38,29 @@ class ForwardingConfiguration {
 	@Bean
 	TrustedProxies trustedProxies(ForwardingProperties properties) {
 		return TrustedProxies.parse(properties.trustedProxies(), ForwardingProperties.PREFIX + ".trusted-proxies");
+	}
+
+	/**
+	 * PROXY protocol headers read from trusted proxies (Reactor Netty's detector, which
+	 * makes the address a header names the connection's remote address), refused from
+	 * anyone else. This context's server only: the management port takes none.
+	 */
+	@Bean
+	@ConditionalOnBooleanProperty(ForwardingProperties.PREFIX + ".proxy-protocol")
+	WebServerFactoryCustomizer<NettyReactiveWebServerFactory> proxyProtocol(TrustedProxies trustedProxies) {
+		if (trustedProxies.isEmpty()) {
+			throw new IllegalStateException(ForwardingProperties.PREFIX + ".proxy-protocol needs "
+					+ ForwardingProperties.PREFIX + ".trusted-proxies: PROXY headers are read from them only");
+		}
+		return (factory) -> factory.addServerCustomizers((server) -> server.proxyProtocol(ProxyProtocolSupportType.AUTO)
+			.doOnChannelInit((observer, channel, address) -> {
+				if (!(channel.remoteAddress() instanceof InetSocketAddress peer
+						&& trustedProxies.contains(peer.getAddress()))) {
+					channel.pipeline()
+						.replace(NettyPipeline.ProxyProtocolDecoder, NettyPipeline.ProxyProtocolDecoder,
+								new ProxyHeaderRefusal());
+				}
+			}));
 	}
 
 	@Bean
