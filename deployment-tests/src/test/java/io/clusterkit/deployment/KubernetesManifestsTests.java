@@ -136,6 +136,34 @@ class KubernetesManifestsTests {
 	}
 
 	@Test
+	void shouldMountTheTlsSecretWhereTheTlsProfileReadsIt() throws IOException {
+		JsonNode profile = yaml.readTree(ROOT.resolve("gateway/src/main/resources/application-tls.yml").toFile());
+		String certificate = profile.at("/spring/ssl/bundle/pem/public/keystore/certificate").asText();
+		String directory = certificate.replaceFirst("^\\$\\{TLS_CERTIFICATE:file:(.*)/tls\\.crt}$", "$1");
+		assertThat(directory).as("the default of %s", certificate).startsWith("/");
+
+		JsonNode overlay = yaml.readTree(ROOT.resolve("k8s/tls/kustomization.yaml").toFile());
+		assertThat(overlay.path("resources").get(0).asText()).isEqualTo("../");
+		ConfigMap config = (ConfigMap) parseStrictly(ROOT.resolve("k8s/tls/gateway-config-tls.yaml"));
+		assertThat(config.getData().get("SPRING_PROFILES_ACTIVE").split(",")).containsExactlyInAnyOrder("dns", "tls");
+		Deployment patch = (Deployment) parseStrictly(ROOT.resolve("k8s/tls/gateway-deployment-tls.yaml"));
+		Container gateway = patch.getSpec().getTemplate().getSpec().getContainers().get(0);
+		assertThat(gateway.getName()).isEqualTo(container("gateway").getName());
+		assertThat(gateway.getVolumeMounts()).singleElement().satisfies((mount) -> {
+			assertThat(mount.getMountPath()).isEqualTo(directory);
+			assertThat(patch.getSpec().getTemplate().getSpec().getVolumes()).singleElement()
+				.satisfies((volume) -> assertThat(volume.getName()).isEqualTo(mount.getName()));
+		});
+		assertThat(patch.getSpec().getTemplate().getSpec().getSecurityContext().getFsGroup())
+			.as("the Secret's files readable by the gateway's group")
+			.isEqualTo(deployment("gateway").getSpec().getTemplate().getSpec().getSecurityContext().getRunAsGroup());
+
+		JsonNode compose = yaml.readTree(ROOT.resolve("docker-compose.tls.yml").toFile()).at("/services/gateway");
+		assertThat(compose.at("/volumes/0").asText()).isEqualTo("./tls:" + directory + ":ro");
+		assertThat(compose.at("/environment/SPRING_PROFILES_ACTIVE").asText()).isEqualTo("dns,tls");
+	}
+
+	@Test
 	void shouldMatchEverySelectorToItsPods() {
 		for (Deployment deployment : all(Deployment.class)) {
 			assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels())
