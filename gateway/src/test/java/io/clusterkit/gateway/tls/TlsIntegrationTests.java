@@ -26,9 +26,12 @@ import javax.net.ssl.X509TrustManager;
 import io.clusterkit.gateway.Await;
 import io.clusterkit.gateway.RawHttp;
 import io.clusterkit.gateway.WorkerProcesses;
+import io.clusterkit.gateway.balancer.Endpoint;
+import io.clusterkit.gateway.balancer.EndpointRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
@@ -47,7 +50,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  * working.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "management.server.port=0", "spring.ssl.bundle.watch.file.quiet-period=200ms" })
+		properties = { "management.server.port=0", "spring.ssl.bundle.watch.file.quiet-period=200ms",
+				"cluster.limits.header-timeout=1s", "cluster.limits.body-timeout=1s" })
 @ActiveProfiles("tls")
 @DirtiesContext
 class TlsIntegrationTests {
@@ -59,6 +63,9 @@ class TlsIntegrationTests {
 
 	@LocalServerPort
 	int port;
+
+	@Autowired
+	EndpointRegistry registry;
 
 	@DynamicPropertySource
 	static void certificate(DynamicPropertyRegistry registry) {
@@ -122,6 +129,29 @@ class TlsIntegrationTests {
 				.as("the keep-alive connection opened before the reload")
 				.isEqualTo(200);
 		}
+	}
+
+	@Test
+	void shouldHoldTheHostileClientDefencesBehindTls() throws Exception {
+		try (SSLSocket socket = tlsSocket("TLSv1.3", null); RawHttp slow = RawHttp.over(socket)) {
+			slow.send("GET /api/v1/hello HTTP/1.1\r\nHost: gateway\r\n");
+			RawHttp.Response answer = slow.read(Duration.ofSeconds(10));
+			assertThat(answer.status()).as("a head that never ends").isEqualTo(408);
+			assertThat(answer.header("Content-Type")).startsWith("application/problem+json");
+		}
+		try (SSLSocket socket = tlsSocket("TLSv1.3", null); RawHttp upload = RawHttp.over(socket)) {
+			upload.send(RawHttp.head("POST /api/v1/echo HTTP/1.1", "Host: gateway", "Content-Type: text/plain",
+					"Content-Length: 1000") + "only the start");
+			RawHttp.Response answer = upload.read(Duration.ofSeconds(10));
+			assertThat(answer.status()).as("an upload that stalls").isEqualTo(408);
+			assertThat(answer.body()).contains("stalled");
+		}
+		Await.until("no request in flight", Duration.ofSeconds(10),
+				() -> this.registry.endpoints().stream().mapToInt(Endpoint::inFlight).sum() == 0);
+		assertThat(this.registry.endpoints()).as("the client's doing, charged to nobody").allSatisfy((endpoint) -> {
+			assertThat(endpoint.failures()).isZero();
+			assertThat(endpoint.isEjected()).isFalse();
+		});
 	}
 
 	private HttpRequest request(String path) {
