@@ -21,6 +21,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
+import javax.net.ssl.SSLContext;
+
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -81,10 +83,28 @@ public final class WorkerProcesses implements AutoCloseable, AfterAllCallback {
 	 * @return the running workers
 	 */
 	public static WorkerProcesses start(int count, String[]... extraArgs) {
-		List<Worker> workers = IntStream.range(0, count)
+		return start(IntStream.range(0, count)
 			.mapToObj((i) -> new Worker("worker-" + (i + 1), freePort(),
-					(i < extraArgs.length) ? List.of(extraArgs[i]) : List.of()))
-			.toList();
+					(i < extraArgs.length) ? List.of(extraArgs[i]) : List.of(), "http", http))
+			.toList());
+	}
+
+	/**
+	 * Start {@code count} workers that speak TLS (their arguments say how), and wait
+	 * until each is ready, asking as a client of {@code tls}.
+	 * @param count how many workers
+	 * @param tls the client side of TLS the readiness checks use
+	 * @param args arguments of every worker
+	 * @return the running workers, listed with {@code https} URIs
+	 */
+	public static WorkerProcesses startOverTls(int count, SSLContext tls, String... args) {
+		HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).sslContext(tls).build();
+		return start(IntStream.range(0, count)
+			.mapToObj((i) -> new Worker("worker-" + (i + 1), freePort(), List.of(args), "https", client))
+			.toList());
+	}
+
+	private static WorkerProcesses start(List<Worker> workers) {
 		WorkerProcesses processes = new WorkerProcesses(workers);
 		try {
 			workers.forEach(Worker::launch);
@@ -102,7 +122,8 @@ public final class WorkerProcesses implements AutoCloseable, AfterAllCallback {
 	}
 
 	public String uri(int index) {
-		return "http://127.0.0.1:" + this.workers.get(index).port;
+		Worker worker = this.workers.get(index);
+		return worker.scheme + "://127.0.0.1:" + worker.port;
 	}
 
 	public String id(int index) {
@@ -231,12 +252,18 @@ public final class WorkerProcesses implements AutoCloseable, AfterAllCallback {
 
 		private final List<String> extraArgs;
 
+		private final String scheme;
+
+		private final HttpClient client;
+
 		private Process process;
 
-		Worker(String id, int port, List<String> extraArgs) {
+		Worker(String id, int port, List<String> extraArgs, String scheme, HttpClient client) {
 			this.id = id;
 			this.port = port;
 			this.extraArgs = extraArgs;
+			this.scheme = scheme;
+			this.client = client;
 		}
 
 		Path logFile() {
@@ -304,7 +331,7 @@ public final class WorkerProcesses implements AutoCloseable, AfterAllCallback {
 
 		void awaitReady() {
 			HttpRequest probe = HttpRequest
-				.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/actuator/health/readiness"))
+				.newBuilder(URI.create(this.scheme + "://127.0.0.1:" + this.port + "/actuator/health/readiness"))
 				.timeout(Duration.ofSeconds(2))
 				.build();
 			long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
@@ -317,7 +344,7 @@ public final class WorkerProcesses implements AutoCloseable, AfterAllCallback {
 							+ " during start-up; see " + logFile());
 				}
 				try {
-					HttpResponse<Void> response = http.send(probe, HttpResponse.BodyHandlers.discarding());
+					HttpResponse<Void> response = this.client.send(probe, HttpResponse.BodyHandlers.discarding());
 					String answeredBy = response.headers().firstValue("X-Instance-Id").orElse("another server");
 					if (!answeredBy.equals(this.id)) {
 						throw new PortTakenException(this.id + ": port " + this.port + " is answered by " + answeredBy);

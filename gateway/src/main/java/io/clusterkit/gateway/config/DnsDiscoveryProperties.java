@@ -52,9 +52,11 @@ public record DnsDiscoveryProperties(@DefaultValue("false") boolean enabled,
 	 * @param host the name to resolve, e.g. {@code worker}
 	 * @param port the port of every instance
 	 * @param managementPort the port health checks probe, when not {@code port}
+	 * @param secure whether the instances speak TLS (with the {@code upstream-tls}
+	 * profile, mutual TLS)
 	 */
 	public record Service(@NotBlank String host, @Min(1) @Max(65535) int port,
-			@Nullable @Min(1) @Max(65535) Integer managementPort) {
+			@Nullable @Min(1) @Max(65535) Integer managementPort, @DefaultValue("false") boolean secure) {
 
 	}
 

@@ -174,7 +174,7 @@ class DnsDiscoveryClient implements ReactiveDiscoveryClient, SmartLifecycle {
 		return addresses.stream().distinct().sorted(BY_ADDRESS).map((address) -> {
 			String host = address.getHostAddress();
 			return (ServiceInstance) new DefaultServiceInstance(serviceId + "-" + host + ":" + service.port(),
-					serviceId, host, service.port(), false, metadata);
+					serviceId, host, service.port(), service.secure(), metadata);
 		}).toList();
 	}
 

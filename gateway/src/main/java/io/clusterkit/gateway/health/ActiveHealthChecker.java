@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.UnaryOperator;
 
 import io.clusterkit.gateway.balancer.Endpoint;
 import io.clusterkit.gateway.balancer.EndpointRegistry;
@@ -60,16 +61,21 @@ public class ActiveHealthChecker implements SmartLifecycle, MembershipListener {
 
 	private volatile HttpClient http;
 
-	ActiveHealthChecker(EndpointRegistry registry, PassiveHealth passiveHealth, HealthProperties properties) {
+	/** The upstream TLS of proxied requests, for instances listed as secure. */
+	private final UnaryOperator<HttpClient> upstreamTls;
+
+	ActiveHealthChecker(EndpointRegistry registry, PassiveHealth passiveHealth, HealthProperties properties,
+			UnaryOperator<HttpClient> upstreamTls) {
 		this.registry = registry;
 		this.passiveHealth = passiveHealth;
 		this.properties = properties;
+		this.upstreamTls = upstreamTls;
 	}
 
 	@Override
 	public void start() {
 		this.connections = ConnectionProvider.builder("health-probes").maxIdleTime(Duration.ofSeconds(20)).build();
-		this.http = HttpClient.create(this.connections);
+		this.http = this.upstreamTls.apply(HttpClient.create(this.connections));
 	}
 
 	@Override

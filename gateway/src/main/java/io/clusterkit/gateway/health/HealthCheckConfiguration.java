@@ -10,6 +10,7 @@ import reactor.core.Disposable;
 import reactor.core.scheduler.Schedulers;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.cloud.gateway.config.HttpClientSslConfigurer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -40,8 +41,8 @@ class HealthCheckConfiguration {
 
 	@Bean
 	ActiveHealthChecker activeHealthChecker(EndpointRegistry registry, PassiveHealth passiveHealth,
-			HealthProperties properties) {
-		return new ActiveHealthChecker(registry, passiveHealth, properties);
+			HealthProperties properties, HttpClientSslConfigurer upstreamTls) {
+		return new ActiveHealthChecker(registry, passiveHealth, properties, upstreamTls::configureSsl);
 	}
 
 	@Bean(destroyMethod = "dispose")

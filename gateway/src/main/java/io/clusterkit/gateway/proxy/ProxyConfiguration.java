@@ -16,6 +16,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.support.BeanDefinitionRegistryPostProcessor;
 import org.springframework.cloud.gateway.config.HttpClientCustomizer;
 import org.springframework.cloud.gateway.config.HttpClientProperties;
+import org.springframework.cloud.gateway.config.HttpClientSslConfigurer;
 import org.springframework.cloud.gateway.config.GatewayProperties;
 import org.springframework.cloud.gateway.filter.headers.HttpHeadersFilter;
 import org.springframework.context.annotation.Bean;
@@ -64,9 +65,9 @@ class ProxyConfiguration {
 	 */
 	@Bean
 	ReactorNettyWebSocketClient unpooledWebSocketClient(HttpClientProperties properties, LimitsProperties limits,
-			ProxyProperties proxy) {
+			ProxyProperties proxy, HttpClientSslConfigurer upstreamTls) {
 		long idleNanos = limits.websocketIdleTimeout().toNanos();
-		HttpClient client = HttpClient.newConnection()
+		HttpClient client = upstreamTls.configureSsl(HttpClient.newConnection())
 			.option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) proxy.connectTimeout().toMillis())
 			.doOnConnected((connection) -> connection.addHandlerLast(WebSocketIdleTimeout.NAME,
 					new WebSocketIdleTimeout(idleNanos)));

@@ -35,22 +35,23 @@ class DnsDiscoveryClientTests {
 	}
 
 	@Test
-	void shouldListEveryAddressSortedWithThePortAndManagementPort() {
+	void shouldListEveryAddressSortedWithThePortsAndScheme() {
 		this.dns.set("worker.test", "10.0.0.3", "10.0.0.1", "10.0.0.2");
-		start(8081);
+		start(8081, true);
 		assertThat(instances()).extracting(ServiceInstance::getHost)
 			.containsExactly("10.0.0.1", "10.0.0.2", "10.0.0.3");
 		ServiceInstance first = instances().get(0);
 		assertThat(first.getPort()).isEqualTo(9001);
 		assertThat(first.getServiceId()).isEqualTo("worker-service");
 		assertThat(first.getMetadata()).containsEntry("management.port", "8081");
+		assertThat(first.isSecure()).as("secure: reached over TLS").isTrue();
 		assertThat(this.client.getServices().collectList().block()).containsExactly("worker-service");
 	}
 
 	@Test
 	void shouldFollowScaleUpAndDown() {
 		this.dns.set("worker.test", "10.0.0.1");
-		start(null);
+		start(null, false);
 		assertThat(instances()).hasSize(1);
 		this.dns.set("worker.test", "10.0.0.1", "10.0.0.2", "10.0.0.3");
 		Await.until("3 instances", Duration.ofSeconds(5), () -> instances().size() == 3);
@@ -63,7 +64,7 @@ class DnsDiscoveryClientTests {
 	@Test
 	void shouldEmptyTheListWhenTheNameIsGone() {
 		this.dns.set("worker.test", "10.0.0.1");
-		start(null);
+		start(null, false);
 		this.dns.remove("worker.test");
 		Await.until("no instance", Duration.ofSeconds(5), () -> instances().isEmpty());
 	}
@@ -71,7 +72,7 @@ class DnsDiscoveryClientTests {
 	@Test
 	void shouldKeepTheLastListWhileTheServerFails() {
 		this.dns.set("worker.test", "10.0.0.1", "10.0.0.2");
-		start(null);
+		start(null, false);
 		this.dns.silent(true);
 		Await.sleep(800);
 		assertThat(instances()).hasSize(2);
@@ -80,9 +81,10 @@ class DnsDiscoveryClientTests {
 		Await.until("1 instance", Duration.ofSeconds(5), () -> instances().size() == 1);
 	}
 
-	private void start(Integer managementPort) {
+	private void start(Integer managementPort, boolean secure) {
 		this.client = new DnsDiscoveryClient(new DnsDiscoveryProperties(true,
-				Map.of("worker-service", new DnsDiscoveryProperties.Service("worker.test", 9001, managementPort)),
+				Map.of("worker-service",
+						new DnsDiscoveryProperties.Service("worker.test", 9001, managementPort, secure)),
 				Duration.ofMillis(100), Duration.ofMillis(200), this.dns.address()));
 		this.client.start();
 	}

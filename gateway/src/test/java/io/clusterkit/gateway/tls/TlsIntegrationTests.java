@@ -56,7 +56,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 @DirtiesContext
 class TlsIntegrationTests {
 
-	static final Path CERTIFICATES = temporaryDirectory();
+	static final Path CERTIFICATES = temporaryDirectory("gateway-tls");
 
 	@RegisterExtension
 	static final WorkerProcesses workers = WorkerProcesses.start(1);
@@ -69,7 +69,7 @@ class TlsIntegrationTests {
 
 	@DynamicPropertySource
 	static void certificate(DynamicPropertyRegistry registry) {
-		selfSigned();
+		selfSigned(CERTIFICATES);
 		registry.add("TLS_CERTIFICATE", () -> "file:" + CERTIFICATES.resolve("tls.crt"));
 		registry.add("TLS_PRIVATE_KEY", () -> "file:" + CERTIFICATES.resolve("tls.key"));
 	}
@@ -112,7 +112,7 @@ class TlsIntegrationTests {
 				.isEqualTo(200);
 			Certificate before = kept.getSession().getPeerCertificates()[0];
 
-			selfSigned();
+			selfSigned(CERTIFICATES);
 			Certificate replaced = certificate();
 			assertThat(replaced).isNotEqualTo(before);
 			Await.until("the replaced certificate served", Duration.ofSeconds(30), () -> {
@@ -189,10 +189,21 @@ class TlsIntegrationTests {
 		}
 	}
 
+	/**
+	 * A self-signed pair for 127.0.0.1 and localhost in a new directory.
+	 * @param name what it is for
+	 * @return the directory, with {@code tls.crt} and {@code tls.key}
+	 */
+	static Path selfSigned(String name) {
+		Path directory = temporaryDirectory(name);
+		selfSigned(directory);
+		return directory;
+	}
+
 	/** The script users try TLS with, run as they would. */
-	static void selfSigned() {
+	static void selfSigned(Path directory) {
 		try {
-			Process script = new ProcessBuilder("bash", "../docker/self-signed-certificate", CERTIFICATES.toString())
+			Process script = new ProcessBuilder("bash", "../docker/self-signed-certificate", directory.toString())
 				.redirectErrorStream(true)
 				.start();
 			String output = new String(script.getInputStream().readAllBytes());
@@ -208,9 +219,9 @@ class TlsIntegrationTests {
 		}
 	}
 
-	private static Path temporaryDirectory() {
+	private static Path temporaryDirectory(String name) {
 		try {
-			return Files.createTempDirectory("gateway-tls");
+			return Files.createTempDirectory(name);
 		}
 		catch (IOException ex) {
 			throw new IllegalStateException(ex);
