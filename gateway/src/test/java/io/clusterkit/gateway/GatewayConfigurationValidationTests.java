@@ -89,10 +89,14 @@ class GatewayConfigurationValidationTests {
 
 	private static void run(String... args) {
 		SpringApplication application = new SpringApplication(GatewayApplication.class);
-		application.setWebApplicationType(WebApplicationType.NONE);
-		String[] all = Arrays.copyOf(args, args.length + 2);
+		// as the gateway runs, a reactive web application: the upstream clients' TLS
+		// needs
+		// the server's settings; on free ports, in case one setting passed
+		application.setWebApplicationType(WebApplicationType.REACTIVE);
+		String[] all = Arrays.copyOf(args, args.length + 3);
 		all[args.length] = "--spring.main.banner-mode=off";
 		all[args.length + 1] = "--management.server.port=0";
+		all[args.length + 2] = "--server.port=0";
 		application.run(all);
 	}
 
