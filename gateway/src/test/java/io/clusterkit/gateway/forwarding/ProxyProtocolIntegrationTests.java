@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * headers the worker receives as for everything else; from anyone else the connection is
  * closed before a byte of HTTP is read.
  */
-class ProxyProtocolIntegrationTests {
+public class ProxyProtocolIntegrationTests {
 
 	@RegisterExtension
 	static final WorkerProcesses workers = WorkerProcesses.start(1);
@@ -108,8 +108,14 @@ class ProxyProtocolIntegrationTests {
 
 	}
 
-	/** A PROXY protocol v2 header for a TCP over IPv4 connection to loopback. */
-	static byte[] version2(String client, int clientPort, int port) throws Exception {
+	/**
+	 * A PROXY protocol v2 header for a TCP over IPv4 connection to loopback.
+	 * @param client the client's address
+	 * @param clientPort the client's port
+	 * @param port the port it connected to
+	 * @return the header's bytes
+	 */
+	public static byte[] version2(String client, int clientPort, int port) throws Exception {
 		ByteArrayOutputStream header = new ByteArrayOutputStream();
 		header.write("\r\n\r\n\0\r\nQUIT\n".getBytes(StandardCharsets.ISO_8859_1));
 		header.write(0x21); // version 2, PROXY

@@ -7,6 +7,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import javax.net.ssl.SSLContext;
 
@@ -18,18 +20,22 @@ import io.clusterkit.gateway.health.ActiveHealthChecker;
 import io.clusterkit.gateway.health.RiseFall;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import reactor.core.publisher.Flux;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.pem.PemSslStoreBundle;
 import org.springframework.boot.ssl.pem.PemSslStoreDetails;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.boot.webtestclient.autoconfigure.AutoConfigureWebTestClient;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
+import org.springframework.web.reactive.socket.WebSocketMessage;
+import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -37,8 +43,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 /**
  * Mutual TLS between the gateway and its workers: workers with their {@code mtls}
  * profile, the gateway with {@code upstream-tls}, each with a pair made by
- * {@code docker/self-signed-certificate}. Proxied requests and health probes reach the
- * workers with the gateway's certificate; a client without it is refused.
+ * {@code docker/self-signed-certificate}. Proxied requests, WebSockets and health probes
+ * reach the workers with the gateway's certificate; a client without it is refused.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = { "management.server.port=0" })
 @ActiveProfiles("upstream-tls")
@@ -56,6 +62,9 @@ class MutualTlsIntegrationTests {
 			"--spring.profiles.active=mtls", "--TLS_CERTIFICATE=file:" + WORKERS.resolve("tls.crt"),
 			"--TLS_PRIVATE_KEY=file:" + WORKERS.resolve("tls.key"),
 			"--TLS_CLIENT_CA=file:" + GATEWAY.resolve("tls.crt"));
+
+	@LocalServerPort
+	int port;
 
 	@Autowired
 	WebTestClient client;
@@ -84,6 +93,19 @@ class MutualTlsIntegrationTests {
 		});
 		Await.until("a successful probe of each worker", Duration.ofSeconds(10),
 				() -> this.registry.endpoints().stream().allMatch(this::probedSuccessfully));
+	}
+
+	@Test
+	void shouldProxyAWebSocketWithTheGatewaysCertificate() {
+		List<String> received = new CopyOnWriteArrayList<>();
+		new ReactorNettyWebSocketClient()
+			.execute(URI.create("ws://127.0.0.1:" + this.port + "/ws/echo"),
+					(session) -> session.send(Flux.just("alpha", "beta").map(session::textMessage))
+						.thenMany(session.receive().take(2).map(WebSocketMessage::getPayloadAsText))
+						.doOnNext(received::add)
+						.then())
+			.block(Duration.ofSeconds(10));
+		assertThat(received).containsExactly("alpha", "beta");
 	}
 
 	@Test

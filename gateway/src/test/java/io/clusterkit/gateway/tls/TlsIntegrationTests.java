@@ -2,6 +2,7 @@ package io.clusterkit.gateway.tls;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,6 +29,7 @@ import io.clusterkit.gateway.RawHttp;
 import io.clusterkit.gateway.WorkerProcesses;
 import io.clusterkit.gateway.balancer.Endpoint;
 import io.clusterkit.gateway.balancer.EndpointRegistry;
+import io.clusterkit.gateway.forwarding.ProxyProtocolIntegrationTests;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -51,7 +53,8 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "management.server.port=0", "spring.ssl.bundle.watch.file.quiet-period=200ms",
-				"cluster.limits.header-timeout=1s", "cluster.limits.body-timeout=1s" })
+				"cluster.limits.header-timeout=1s", "cluster.limits.body-timeout=1s",
+				"cluster.forwarding.proxy-protocol=true", "cluster.forwarding.trusted-proxies=127.0.0.1" })
 @ActiveProfiles("tls")
 @DirtiesContext
 class TlsIntegrationTests {
@@ -128,6 +131,23 @@ class TlsIntegrationTests {
 			assertThat(connection.exchange(RawHttp.head("GET /api/v1/hello HTTP/1.1", "Host: gateway")).status())
 				.as("the keep-alive connection opened before the reload")
 				.isEqualTo(200);
+		}
+	}
+
+	@Test
+	void shouldReadAProxyHeaderSentBeforeTheTlsHandshake() throws Exception {
+		// a layer-4 balancer passing TLS through: its PROXY header first, then the
+		// client's TLS
+		Socket tcp = new Socket("127.0.0.1", this.port);
+		tcp.getOutputStream().write(ProxyProtocolIntegrationTests.version2("203.0.113.7", 51000, this.port));
+		SSLContext context = SSLContext.getInstance("TLS");
+		context.init(null, new TrustManager[] { new AnyCertificate() }, null);
+		try (SSLSocket tls = (SSLSocket) context.getSocketFactory().createSocket(tcp, "localhost", this.port, true);
+				RawHttp connection = RawHttp.over(tls)) {
+			RawHttp.Response answer = connection.exchange(RawHttp.head("GET /api/v1/whoami HTTP/1.1", "Host: gateway"));
+			assertThat(answer.status()).isEqualTo(200);
+			assertThat(answer.body()).contains("\"client\":\"203.0.113.7\"");
+			assertThat(answer.header("Strict-Transport-Security")).isNotNull();
 		}
 	}
 
