@@ -1,19 +1,16 @@
 package io.clusterkit.gateway;
 
-import java.net.URI;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import reactor.core.publisher.Flux;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.micrometer.metrics.test.autoconfigure.AutoConfigureMetrics;
@@ -26,8 +23,6 @@ import org.springframework.http.MediaType;
 import org.springframework.http.codec.ServerSentEvent;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.web.reactive.server.WebTestClient;
-import org.springframework.web.reactive.socket.WebSocketMessage;
-import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -190,15 +185,7 @@ class GatewayRoutingIntegrationTests {
 
 	@Test
 	void shouldProxyWebSocket() {
-		List<String> received = new CopyOnWriteArrayList<>();
-		new ReactorNettyWebSocketClient()
-			.execute(URI.create("ws://127.0.0.1:" + this.port + "/ws/echo"),
-					(session) -> session.send(Flux.just("alpha", "beta").map(session::textMessage))
-						.thenMany(session.receive().take(2).map(WebSocketMessage::getPayloadAsText))
-						.doOnNext(received::add)
-						.then())
-			.block(Duration.ofSeconds(10));
-		assertThat(received).containsExactly("alpha", "beta");
+		assertThat(Traffic.echoOverWebSocket(this.port, "alpha", "beta")).containsExactly("alpha", "beta");
 	}
 
 	@Test

@@ -7,12 +7,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import javax.net.ssl.SSLContext;
 
 import io.clusterkit.gateway.Await;
+import io.clusterkit.gateway.Traffic;
 import io.clusterkit.gateway.WorkerProcesses;
 import io.clusterkit.gateway.balancer.Endpoint;
 import io.clusterkit.gateway.balancer.EndpointRegistry;
@@ -20,7 +19,6 @@ import io.clusterkit.gateway.health.ActiveHealthChecker;
 import io.clusterkit.gateway.health.RiseFall;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import reactor.core.publisher.Flux;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.ssl.SslBundle;
@@ -34,8 +32,6 @@ import org.springframework.test.context.ActiveProfiles;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.reactive.server.WebTestClient;
-import org.springframework.web.reactive.socket.WebSocketMessage;
-import org.springframework.web.reactive.socket.client.ReactorNettyWebSocketClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -97,15 +93,7 @@ class MutualTlsIntegrationTests {
 
 	@Test
 	void shouldProxyAWebSocketWithTheGatewaysCertificate() {
-		List<String> received = new CopyOnWriteArrayList<>();
-		new ReactorNettyWebSocketClient()
-			.execute(URI.create("ws://127.0.0.1:" + this.port + "/ws/echo"),
-					(session) -> session.send(Flux.just("alpha", "beta").map(session::textMessage))
-						.thenMany(session.receive().take(2).map(WebSocketMessage::getPayloadAsText))
-						.doOnNext(received::add)
-						.then())
-			.block(Duration.ofSeconds(10));
-		assertThat(received).containsExactly("alpha", "beta");
+		assertThat(Traffic.echoOverWebSocket(this.port, "alpha", "beta")).containsExactly("alpha", "beta");
 	}
 
 	@Test
