@@ -62,7 +62,7 @@ class GatewayConfigurationValidationTests {
 							cluster.forwarding.trusted-proxies                                           | 10.0.0.1,lb.internal | cluster.forwarding.trusted-proxies[1]
 							cluster.forwarding.proxy-protocol                                            | true    | cluster.forwarding.trusted-proxies
 							cluster.tls.hsts-max-age                                                     | 800d    | cluster.tls.hstsMaxAge
-							server.http2.enabled                                                         | true    | server.http2.enabled=true is not supported yet
+							cluster.limits.max-concurrent-streams                                        | 0       | cluster.limits.maxConcurrentStreams
 							""")
 	void shouldRefuseToStartNamingTheKey(String key, String value, String named) {
 		assertThatThrownBy(() -> run("--" + key + "=" + value)).hasStackTraceContaining(named);

@@ -35,6 +35,9 @@ import org.springframework.validation.annotation.Validated;
  * @param maxConnectionsPerClient requests in progress and WebSockets one client address
  * (behind trusted proxies, the client they name) may hold at once; 429 past it; 0 turns
  * the cap off; 0 to 1,000,000
+ * @param maxConcurrentStreams streams one HTTP/2 client connection may have open at once
+ * (its {@code SETTINGS_MAX_CONCURRENT_STREAMS}); a client opening more has them refused
+ * by the protocol; 1 to 1,000
  * @author clusterkit
  */
 @Validated
@@ -45,7 +48,8 @@ public record LimitsProperties(@DefaultValue("1MB") DataSize maxBodySize,
 		@Min(1) @Max(1_000_000) @DefaultValue("10000") int maxConnections,
 		@DurationMin(millis = 100) @DurationMax(minutes = 10) @DefaultValue("10s") Duration bodyTimeout,
 		@DurationMin(seconds = 1) @DurationMax(hours = 24) @DefaultValue("5m") Duration websocketIdleTimeout,
-		@Min(0) @Max(1_000_000) @DefaultValue("256") int maxConnectionsPerClient) {
+		@Min(0) @Max(1_000_000) @DefaultValue("256") int maxConnectionsPerClient,
+		@Min(1) @Max(1_000) @DefaultValue("100") int maxConcurrentStreams) {
 
 	/** Prefix of the limit settings. */
 	public static final String PREFIX = "cluster.limits";

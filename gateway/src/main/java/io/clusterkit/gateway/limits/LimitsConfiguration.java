@@ -6,10 +6,8 @@ import io.clusterkit.gateway.config.LimitsProperties;
 import io.clusterkit.gateway.forwarding.ClientAddress;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
-import reactor.netty.NettyPipeline;
 import reactor.netty.http.server.HttpRequestDecoderSpec;
 
 import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
@@ -33,8 +31,6 @@ class LimitsConfiguration {
 
 	private static final String REACTOR_IDLE_TIMEOUT = "server.netty.idle-timeout";
 
-	private static final String HTTP2 = "server.http2.enabled";
-
 	@Bean
 	ConnectionLimit connectionLimit(LimitsProperties properties) {
 		return new ConnectionLimit(properties.maxConnections());
@@ -43,11 +39,6 @@ class LimitsConfiguration {
 	@Bean
 	WebServerFactoryCustomizer<NettyReactiveWebServerFactory> publicPortLimits(LimitsProperties properties,
 			ConnectionLimit connectionLimit, Environment environment) {
-		if (environment.getProperty(HTTP2, Boolean.class, false)) {
-			throw new IllegalStateException(HTTP2 + "=true is not supported yet: the public port's defences "
-					+ "(header, body and idle timeouts) are written for HTTP/1.1's pipeline and are not proven under "
-					+ "HTTP/2; leave it false");
-		}
 		if (environment.containsProperty(REACTOR_IDLE_TIMEOUT)) {
 			throw new IllegalStateException(
 					REACTOR_IDLE_TIMEOUT + " makes Reactor Netty remove and add a handler on every request; set "
@@ -58,20 +49,14 @@ class LimitsConfiguration {
 		long idleTimeoutNanos = properties.idleTimeout().toNanos();
 		return (factory) -> factory.addServerCustomizers((server) -> {
 			HttpRequestDecoderSpec decoder = server.configuration().decoder();
+			PublicPortGuards guards = new PublicPortGuards(decoder, headerTimeoutNanos, bodyTimeoutNanos,
+					idleTimeoutNanos);
 			return server
+				.http2Settings((settings) -> settings.maxConcurrentStreams(properties.maxConcurrentStreams())
+					.maxHeaderListSize(decoder.maxHeaderSize()))
 				.doOnBound(
 						(bound) -> bound.channel().pipeline().addFirst("clusterkit.connectionLimit", connectionLimit))
-				.doOnChannelInit((observer, channel, address) -> {
-					ChannelPipeline pipeline = channel.pipeline();
-					if (pipeline.get(NettyPipeline.HttpCodec) instanceof HttpServerCodec) {
-						pipeline.replace(NettyPipeline.HttpCodec, NettyPipeline.HttpCodec,
-								new HttpServerCodec(decoderConfig(decoder)));
-					}
-					RequestHeadGuard guard = new RequestHeadGuard(headerTimeoutNanos, bodyTimeoutNanos,
-							idleTimeoutNanos);
-					pipeline.addBefore(NettyPipeline.HttpCodec, "clusterkit.headBytes", guard.bytes())
-						.addAfter(NettyPipeline.HttpCodec, "clusterkit.heads", guard.requests());
-				});
+				.doOnChannelInit((observer, channel, address) -> guards.install(channel.pipeline()));
 		});
 	}
 

@@ -1,6 +1,7 @@
 package io.clusterkit.gateway.limits;
 
 import java.util.Iterator;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBuf;
@@ -13,7 +14,6 @@ import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -23,6 +23,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -106,6 +108,8 @@ final class RequestHeadGuard {
 
 	private static final String X_FORWARDED_HOST = "X-Forwarded-Host";
 
+	private static final AsciiString X_FORWARDED_HOST_H2 = AsciiString.cached("x-forwarded-host");
+
 	private final long timeoutNanos;
 
 	private final long bodyTimeoutNanos;
@@ -116,7 +120,7 @@ final class RequestHeadGuard {
 
 	private final Requests requests = new Requests();
 
-	private final Runnable check = this::check;
+	private final Recheck recheck = new Recheck(this::check);
 
 	private ChannelHandlerContext head;
 
@@ -126,10 +130,6 @@ final class RequestHeadGuard {
 	private boolean headStarted;
 
 	private long deadline;
-
-	private boolean checkScheduled;
-
-	private long checkAt;
 
 	/** Requests decoded and not yet answered in full (more than one when pipelined). */
 	private int unanswered;
@@ -157,7 +157,10 @@ final class RequestHeadGuard {
 
 	private long idleSince;
 
-	/** The connection switched protocols (a WebSocket): no HTTP left to guard. */
+	/**
+	 * The connection switched protocols (a WebSocket, or HTTP/2 by prior knowledge): no
+	 * HTTP/1.1 left to guard.
+	 */
 	private boolean upgraded;
 
 	RequestHeadGuard(long timeoutNanos, long bodyTimeoutNanos, long idleTimeoutNanos) {
@@ -176,6 +179,22 @@ final class RequestHeadGuard {
 		return this.requests;
 	}
 
+	/**
+	 * Start timing a connection whose protocol was settled after it opened (by ALPN): the
+	 * guard was not there to see it open.
+	 */
+	void start() {
+		awaitHead(false);
+	}
+
+	/**
+	 * Stop guarding a connection that turned out to speak HTTP/2: its own guard takes
+	 * over.
+	 */
+	void stop() {
+		this.upgraded = true;
+	}
+
 	private void awaitHead(boolean started) {
 		this.idle = false;
 		this.awaitingHead = true;
@@ -184,25 +203,11 @@ final class RequestHeadGuard {
 		schedule(this.timeoutNanos);
 	}
 
-	/**
-	 * Make sure a check runs within the delay: a pending one that runs by then is enough,
-	 * so a connection has one or two pending at most, not one per request.
-	 */
 	private void schedule(long delayNanos) {
-		long at = System.nanoTime() + delayNanos;
-		if (this.checkScheduled && this.checkAt - at <= 0) {
-			return;
-		}
-		this.checkScheduled = true;
-		this.checkAt = at;
-		this.head.executor().schedule(this.check, delayNanos, TimeUnit.NANOSECONDS);
+		this.recheck.within(this.head.executor(), delayNanos);
 	}
 
 	private void check() {
-		if (System.nanoTime() - this.checkAt >= 0) {
-			// the latest scheduled check, not one an earlier deadline overtook
-			this.checkScheduled = false;
-		}
 		if (this.refused || this.upgraded || !this.head.channel().isActive()) {
 			return;
 		}
@@ -335,7 +340,7 @@ final class RequestHeadGuard {
 		if (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0) {
 			return VERSION_NOT_SUPPORTED;
 		}
-		RawProblem method = refusalOf(request.method());
+		RawProblem method = refusalOfMethod(request.method().name());
 		if (method != null) {
 			return method;
 		}
@@ -360,11 +365,42 @@ final class RequestHeadGuard {
 	}
 
 	/**
+	 * Why the head of an HTTP/2 request is refused, if it is: the checks of an HTTP/1.1
+	 * head that its framing leaves to be made (method, target, {@code X-Forwarded-Host},
+	 * {@code :authority} or else one {@code Host}); Netty's HTTP/2 codec has refused
+	 * malformed headers, connection-specific ones and unequal lengths already.
+	 */
+	static @Nullable RawProblem refusalOf(Http2Headers headers) {
+		CharSequence method = headers.method();
+		if (method == null) {
+			return MALFORMED;
+		}
+		RawProblem refusal = refusalOfMethod(method.toString());
+		if (refusal != null) {
+			return refusal;
+		}
+		CharSequence path = headers.path();
+		if (path == null || !isRequestTarget(path.toString())) {
+			return BAD_TARGET;
+		}
+		CharSequence forwardedHost = headers.get(X_FORWARDED_HOST_H2);
+		if (forwardedHost != null && !isHostList(forwardedHost.toString())) {
+			return BAD_FORWARDED_HOST;
+		}
+		CharSequence authority = headers.authority();
+		if (authority == null) {
+			List<CharSequence> hosts = headers.getAll(HttpHeaderNames.HOST);
+			authority = (hosts.size() == 1) ? hosts.get(0) : null;
+		}
+		return (authority != null && isHost(authority.toString())) ? null : BAD_HOST;
+	}
+
+	/**
 	 * The methods proxied are the ones REST and browsers use: {@code CONNECT} (a tunnel)
 	 * and {@code TRACE} (reflects credentials) are refused, any other token is unknown.
 	 */
-	private static @Nullable RawProblem refusalOf(HttpMethod method) {
-		return switch (method.name()) {
+	private static @Nullable RawProblem refusalOfMethod(String method) {
+		return switch (method) {
 			case "GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS" -> null;
 			case "CONNECT", "TRACE" -> METHOD_NOT_ALLOWED;
 			default -> METHOD_NOT_IMPLEMENTED;

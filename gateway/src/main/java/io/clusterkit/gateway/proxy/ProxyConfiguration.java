@@ -115,6 +115,23 @@ class ProxyConfiguration {
 	}
 
 	/**
+	 * Takes out Spring Cloud Gateway's gRPC header filters, which it adds whenever HTTP/2
+	 * is on: gRPC needs HTTP/2 with trailers end to end, and requests go to the instances
+	 * over HTTP/1.1, so the filters could not make it work, and would only cost every
+	 * request two more header filters.
+	 */
+	@Bean
+	static BeanDefinitionRegistryPostProcessor withoutGrpcHeaderFilters() {
+		return (registry) -> {
+			for (String name : List.of("gRPCRequestHeadersFilter", "gRPCResponseHeadersFilter")) {
+				if (registry.containsBeanDefinition(name)) {
+					registry.removeBeanDefinition(name);
+				}
+			}
+		};
+	}
+
+	/**
 	 * A timeout Spring Cloud Gateway would apply otherwise than ours stops start-up,
 	 * naming the setting to use instead: globally it copies the client per request (or
 	 * counts the upload), per route nothing here would apply it.

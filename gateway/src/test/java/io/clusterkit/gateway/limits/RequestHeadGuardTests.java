@@ -14,6 +14,8 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2Headers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -129,6 +131,31 @@ class RequestHeadGuardTests {
 		HttpRequest listed = hostRequest(HttpMethod.GET);
 		listed.headers().add("X-Forwarded-Host", "shop.example, cdn.example:8443");
 		assertThat(RequestHeadGuard.refusalOf(listed)).isNull();
+	}
+
+	@Test
+	void shouldMakeTheSameChecksOfAnHttp2Head() {
+		assertThat(RequestHeadGuard.refusalOf(http2Head("GET", "/api", "gateway:8443"))).isNull();
+		assertThat(RequestHeadGuard.refusalOf(http2Head("TRACE", "/api", "gateway")))
+			.isSameAs(RequestHeadGuard.METHOD_NOT_ALLOWED);
+		assertThat(RequestHeadGuard.refusalOf(http2Head("BREW", "/api", "gateway")))
+			.isSameAs(RequestHeadGuard.METHOD_NOT_IMPLEMENTED);
+		assertThat(RequestHeadGuard.refusalOf(http2Head("GET", "/a|b", "gateway")))
+			.isSameAs(RequestHeadGuard.BAD_TARGET);
+		assertThat(RequestHeadGuard.refusalOf(http2Head("GET", "/api", "a b"))).isSameAs(RequestHeadGuard.BAD_HOST);
+		assertThat(RequestHeadGuard.refusalOf(http2Head("GET", "/api", null))).as("no :authority, no Host")
+			.isSameAs(RequestHeadGuard.BAD_HOST);
+		assertThat(RequestHeadGuard.refusalOf(http2Head("GET", "/api", null).add("host", "gateway")))
+			.as("a Host instead of :authority")
+			.isNull();
+		assertThat(RequestHeadGuard
+			.refusalOf(http2Head("GET", "/api", "gateway").add("x-forwarded-host", "shop.example;proto=https")))
+			.isSameAs(RequestHeadGuard.BAD_FORWARDED_HOST);
+	}
+
+	private static Http2Headers http2Head(String method, String path, String authority) {
+		Http2Headers headers = new DefaultHttp2Headers().method(method).path(path).scheme("https");
+		return (authority != null) ? headers.authority(authority) : headers;
 	}
 
 	private static HttpRequest hostRequest(HttpMethod method) {

@@ -192,7 +192,7 @@ class TlsIntegrationTests {
 		return socket;
 	}
 
-	private static SSLContext trusting(Certificate certificate) throws Exception {
+	static SSLContext trusting(Certificate certificate) throws Exception {
 		KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
 		trusted.load(null, null);
 		trusted.setCertificateEntry("gateway", certificate);
@@ -204,7 +204,11 @@ class TlsIntegrationTests {
 	}
 
 	private static Certificate certificate() throws Exception {
-		try (InputStream in = Files.newInputStream(CERTIFICATES.resolve("tls.crt"))) {
+		return certificate(CERTIFICATES);
+	}
+
+	static Certificate certificate(Path directory) throws Exception {
+		try (InputStream in = Files.newInputStream(directory.resolve("tls.crt"))) {
 			return CertificateFactory.getInstance("X.509").generateCertificate(in);
 		}
 	}
