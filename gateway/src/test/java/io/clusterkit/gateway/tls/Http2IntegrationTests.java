@@ -41,6 +41,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.ActiveProfiles;
@@ -94,6 +95,9 @@ class Http2IntegrationTests {
 
 		@LocalServerPort
 		int port;
+
+		@LocalManagementPort
+		int managementPort;
 
 		@Autowired
 		EndpointRegistry registry;
@@ -209,6 +213,20 @@ class Http2IntegrationTests {
 			assertThat(client.send(request("/api/v1/hello").build(), HttpResponse.BodyHandlers.ofString()).statusCode())
 				.as("the connection after two resets")
 				.isEqualTo(200);
+		}
+
+		@Test
+		void shouldRefuseFailedHandshakesQuietlyAndLeaveTheManagementPortPlain(CapturedOutput output) throws Exception {
+			try (RawHttp plain = RawHttp.connect(this.port)) {
+				plain.send(RawHttp.head("GET /api/v1/hello HTTP/1.1", "Host: gateway"));
+				assertThat(plain.isClosedWithin(Duration.ofSeconds(10))).as("plain HTTP to the TLS port").isTrue();
+			}
+			HttpResponse<String> health = HttpClient.newHttpClient()
+				.send(HttpRequest
+					.newBuilder(URI.create("http://127.0.0.1:" + this.managementPort + "/actuator/health/readiness"))
+					.build(), HttpResponse.BodyHandlers.ofString());
+			assertThat(health.statusCode()).as("the probes' port, in plain HTTP").isEqualTo(200);
+			assertThat(output.getAll()).doesNotContain(" WARN ").doesNotContain(" ERROR ");
 		}
 
 		@Test
