@@ -426,10 +426,10 @@ def wrk(target, scenario, seconds, connections=CONNECTIONS):
     sys.exit(f"bench: wrk gave no result for {target.name}: {result.stdout}{result.stderr}")
 
 
-def hey(target, scenario, seconds, workers, rate=None):
+def hey(target, scenario, seconds, workers, rate=None, extra_args=()):
     """Every response's own latency (hey -o csv), in milliseconds, and the non-2xx/failed count."""
     url, host = target.endpoint(scenario.pool)
-    args = ["hey", "-z", f"{seconds}s", "-c", str(workers), "-host", host, "-o", "csv"]
+    args = ["hey", "-z", f"{seconds}s", "-c", str(workers), "-host", host, "-o", "csv", *extra_args]
     if rate:
         args += ["-q", f"{rate / workers:.3f}"]
     result = subprocess.run(args + [url + scenario.path], capture_output=True, text=True, timeout=seconds + 60)
