@@ -360,6 +360,12 @@ def start_nginx(processes):
       proxy_read_timeout 1h;
     }}
   }}""")
+    start_nginx_with(processes, "".join(blocks))
+
+
+def start_nginx_with(processes, blocks):
+    """nginx, one worker process, with these upstream and server blocks."""
+    work = processes.work
     config = os.path.join(work, "nginx.conf")
     with open(config, "w") as out:
         out.write(f"""daemon off;
@@ -374,14 +380,13 @@ http {{
   fastcgi_temp_path {work}/nginx-fastcgi;
   uwsgi_temp_path {work}/nginx-uwsgi;
   scgi_temp_path {work}/nginx-scgi;
-{"".join(blocks)}
+{blocks}
 }}
 """)
     processes.start("nginx", ["nginx", "-e", f"{work}/nginx-error.log", "-p", work, "-c", config])
 
 
-def start_haproxy(processes):
-    sections = ["""global
+HAPROXY_GLOBAL = """global
   nbthread 1
   maxconn 4096
 defaults
@@ -391,7 +396,11 @@ defaults
   timeout connect 2s
   timeout client 70s
   timeout server 70s
-"""]
+"""
+
+
+def start_haproxy(processes):
+    sections = [HAPROXY_GLOBAL]
     for (kind, short), base in PEER_PORTS.items():
         if kind != "haproxy":
             continue
@@ -406,9 +415,14 @@ backend {name}
   balance {"leastconn" if short == "lc" else "roundrobin"}
 {servers}
 """)
+    start_haproxy_with(processes, "\n".join(sections))
+
+
+def start_haproxy_with(processes, config_text):
+    """HAProxy, one thread, with this configuration."""
     config = os.path.join(processes.work, "haproxy.cfg")
     with open(config, "w") as out:
-        out.write("\n".join(sections))
+        out.write(config_text)
     processes.start("haproxy", ["haproxy", "-db", "-f", config])
 
 
@@ -729,6 +743,12 @@ unset multiplot
 
 
 # ---------------------------------------------------------------------------------------------------- main
+
+def every_round(runs):
+    """The line under a table of medians: each target's CPU per request in every round."""
+    return "Every round (µs CPU/req): " + "; ".join(
+        f"{name} " + " / ".join(f"{row['us_per_request']:.0f}" for row in rows) for name, rows in runs.items())
+
 
 def publish(filename, lines):
     """Write a report into the results directory, and show it."""

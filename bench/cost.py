@@ -143,9 +143,7 @@ def write(runs, warmups, seconds):
                      f"{'' if syscalls is None else f'{syscalls:.1f}'} | {median(rows, 'p50_ms'):.1f} | "
                      f"{median(rows, 'p99_ms'):.1f} | {sum(row['errors'] for row in rows)} | "
                      f"{max(row['rss_mib'] for row in rows):.0f} |")
-    lines += ["", "Every round (µs CPU/req): "
-              + "; ".join(f"{name} " + " / ".join(f"{row['us_per_request']:.0f}" for row in rows)
-                          for name, rows in runs.items())]
+    lines += ["", bench.every_round(runs)]
     bench.publish("cost.md", lines)
 
 

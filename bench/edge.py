@@ -92,20 +92,7 @@ def start_proxies(processes, crt, key, both):
     processes.start("stock", [*stock, f"--server.port={STOCK_PORT}", f"--server.ssl.certificate=file:{crt}",
                               f"--server.ssl.certificate-private-key=file:{key}", "--server.http2.enabled=true"])
     upstream = bench.upstream_servers("u", "    ")
-    nginx_config = os.path.join(work, "nginx.conf")
-    with open(nginx_config, "w") as out:
-        out.write(f"""daemon off;
-worker_processes 1;
-pid {work}/nginx.pid;
-error_log {work}/nginx-error.log warn;
-events {{ worker_connections 4096; }}
-http {{
-  access_log off;
-  client_body_temp_path {work}/nginx-body;
-  proxy_temp_path {work}/nginx-proxy;
-  fastcgi_temp_path {work}/nginx-fastcgi;
-  uwsgi_temp_path {work}/nginx-uwsgi;
-  scgi_temp_path {work}/nginx-scgi;
+    bench.start_nginx_with(processes, f"""
   upstream u_rr {{
 {upstream}
     keepalive 64;
@@ -122,31 +109,15 @@ http {{
       proxy_http_version 1.1;
       proxy_set_header Connection "";
     }}
-  }}
-}}
-""")
-    processes.start("nginx", ["nginx", "-e", f"{work}/nginx-error.log", "-p", work, "-c", nginx_config])
+  }}""")
     servers = "\n".join(f"  server w{port} 127.0.0.1:{port}" for port in bench.POOLS["u"])
-    haproxy_config = os.path.join(work, "haproxy.cfg")
-    with open(haproxy_config, "w") as out:
-        out.write(f"""global
-  nbthread 1
-  maxconn 4096
-defaults
-  mode http
-  option http-keep-alive
-  http-reuse always
-  timeout connect 2s
-  timeout client 70s
-  timeout server 70s
-frontend edge
+    bench.start_haproxy_with(processes, bench.HAPROXY_GLOBAL + f"""frontend edge
   bind 127.0.0.1:{HAPROXY_PORT} ssl crt {both} alpn h2,http/1.1
   default_backend u_rr
 backend u_rr
   balance roundrobin
 {servers}
 """)
-    processes.start("haproxy", ["haproxy", "-db", "-f", haproxy_config])
     bench.wait_ready("gateway", f"http://127.0.0.1:{GATEWAY_MANAGEMENT_PORT}/actuator/health/readiness", processes)
     for name, port, host in PROXIES:
         wait_https(name.split()[0], f"https://127.0.0.1:{port}/api/v1/hello", host, processes)
@@ -245,9 +216,7 @@ def write(runs, warmups, seconds):
         lines.append(f"| {name} | {cost:.0f} | {cost / h1:.2f} | {cost / nginx:.1f} | {median(rows, 'p50_ms'):.1f} | "
                      f"{median(rows, 'p99_ms'):.1f} | {max(row['connections'] for row in rows)} | "
                      f"{sum(row['errors'] for row in rows)} |")
-    lines += ["", "Every round (µs CPU/req): "
-              + "; ".join(f"{name} " + " / ".join(f"{row['us_per_request']:.0f}" for row in rows)
-                          for name, rows in runs.items())]
+    lines += ["", bench.every_round(runs)]
     bench.publish("edge.md", lines)
 
 
