@@ -1,5 +1,6 @@
 package io.clusterkit.gateway.tls;
 
+import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -8,6 +9,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
@@ -231,22 +234,85 @@ class Http2IntegrationTests {
 
 		@Test
 		void shouldCloseAConnectionThatOpensNoStream() throws Exception {
+			try (RawHttp h2 = h2Connection()) {
+				// the first 9 bytes of a 100-byte HEADERS frame, and nothing more
+				h2.send(new byte[] { 0, 0, 100, 1, 4, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0 });
+				assertThat(h2.isClosedWithin(Duration.ofSeconds(10))).as("closed after the header timeout").isTrue();
+			}
+			assertNothingCharged(this.registry);
+		}
+
+		@Test
+		void shouldAnnounceItsStreamAndHeaderLimits() throws Exception {
+			try (RawHttp h2 = h2Connection()) {
+				byte[] head = h2.readBytes(9, Duration.ofSeconds(5));
+				assertThat(head[3]).as("the server's first frame is SETTINGS").isEqualTo((byte) 4);
+				int length = ((head[0] & 0xff) << 16) | ((head[1] & 0xff) << 8) | (head[2] & 0xff);
+				ByteBuffer settings = ByteBuffer.wrap(h2.readBytes(length, Duration.ofSeconds(5)));
+				Map<Integer, Long> values = new HashMap<>();
+				while (settings.hasRemaining()) {
+					values.put((int) settings.getShort(), settings.getInt() & 0xffffffffL);
+				}
+				assertThat(values).as("SETTINGS_MAX_CONCURRENT_STREAMS: cluster.limits.max-concurrent-streams")
+					.containsEntry(3, 100L);
+				assertThat(values).as("SETTINGS_MAX_HEADER_LIST_SIZE: server.max-http-request-header-size")
+					.containsEntry(6, 16384L);
+			}
+		}
+
+		@Test
+		void shouldCloseAConnectionThatResetsStreamsRapidly() throws Exception {
+			// CVE-2023-44487: streams opened and reset at once, faster than any
+			// request can be served
+			ByteArrayOutputStream attack = new ByteArrayOutputStream();
+			// :method GET, :scheme https and :path / from HPACK's static table, then
+			// :authority as a literal
+			byte[] block = ByteBuffer.allocate(14)
+				.put(new byte[] { (byte) 0x82, (byte) 0x87, (byte) 0x84, 0x01, 0x09 })
+				.put("localhost".getBytes(StandardCharsets.US_ASCII))
+				.array();
+			for (int stream = 1; stream < 600; stream += 2) {
+				attack.write(frame(1, 5, stream, block));
+				attack.write(frame(3, 0, stream, new byte[] { 0, 0, 0, 8 }));
+			}
+			try (RawHttp h2 = h2Connection()) {
+				h2.send(attack.toByteArray());
+				assertThat(goAwayError(h2)).as("GOAWAY's error: ENHANCE_YOUR_CALM, not the idle timeout's NO_ERROR")
+					.isEqualTo(0xb);
+				assertThat(h2.isClosedWithin(Duration.ofSeconds(10))).isTrue();
+			}
+			assertNothingCharged(this.registry);
+			assertThat(client(HttpClient.Version.HTTP_2)
+				.send(request("/api/v1/hello").build(), HttpResponse.BodyHandlers.ofString())
+				.statusCode()).isEqualTo(200);
+		}
+
+		/** Reads frames until a GOAWAY, and gives its error code. */
+		private static int goAwayError(RawHttp h2) {
+			while (true) {
+				ByteBuffer head = ByteBuffer.wrap(h2.readBytes(9, Duration.ofSeconds(10)));
+				int length = ((head.get() & 0xff) << 16) | ((head.get() & 0xff) << 8) | (head.get() & 0xff);
+				byte type = head.get();
+				ByteBuffer payload = ByteBuffer.wrap(h2.readBytes(length, Duration.ofSeconds(10)));
+				if (type == 7) {
+					return payload.getInt(4);
+				}
+			}
+		}
+
+		/** A TLS connection that settled on h2, its preface and empty SETTINGS sent. */
+		private RawHttp h2Connection() throws Exception {
 			SSLContext context = TlsIntegrationTests.trusting(TlsIntegrationTests.certificate(CERTIFICATES));
 			SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("localhost", this.port);
 			SSLParameters parameters = socket.getSSLParameters();
 			parameters.setApplicationProtocols(new String[] { "h2" });
 			socket.setSSLParameters(parameters);
-			try (RawHttp h2 = RawHttp.over(socket)) {
-				socket.startHandshake();
-				assertThat(socket.getApplicationProtocol()).isEqualTo("h2");
-				// the preface, empty SETTINGS, and the first 9 bytes of a 100-byte
-				// HEADERS
-				h2.send(PREFACE);
-				h2.send(new byte[] { 0, 0, 0, 4, 0, 0, 0, 0, 0 });
-				h2.send(new byte[] { 0, 0, 100, 1, 4, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0 });
-				assertThat(h2.isClosedWithin(Duration.ofSeconds(10))).as("closed after the header timeout").isTrue();
-			}
-			assertNothingCharged(this.registry);
+			socket.startHandshake();
+			assertThat(socket.getApplicationProtocol()).isEqualTo("h2");
+			RawHttp h2 = RawHttp.over(socket);
+			h2.send(PREFACE);
+			h2.send(frame(4, 0, 0, new byte[0]));
+			return h2;
 		}
 
 		private HttpClient client(HttpClient.Version version) throws Exception {
@@ -327,6 +393,19 @@ class Http2IntegrationTests {
 	}
 
 	static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+	/** An HTTP/2 frame: 9 bytes of header (RFC 9113, section 4.1), then the payload. */
+	static byte[] frame(int type, int flags, int stream, byte[] payload) {
+		return ByteBuffer.allocate(9 + payload.length)
+			.put((byte) (payload.length >>> 16))
+			.put((byte) (payload.length >>> 8))
+			.put((byte) payload.length)
+			.put((byte) type)
+			.put((byte) flags)
+			.putInt(stream)
+			.put(payload)
+			.array();
+	}
 
 	static void assertProblem(HttpResponse<String> response) {
 		assertThat(response.headers().firstValue("Content-Type"))
