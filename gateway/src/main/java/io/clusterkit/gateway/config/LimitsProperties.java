@@ -22,14 +22,16 @@ import org.springframework.validation.annotation.Validated;
  * route's metadata {@code max-body-size} says otherwise; larger ones are answered 413
  * @param headerTimeout how long a client may take to send a request's line and headers,
  * from its first byte (or from connecting, for a connection's first request); 408 after
- * it, which is what stops a slowloris client holding connections with a trickle of bytes
+ * it, which is what stops a slowloris client holding connections with a trickle of bytes;
+ * over HTTP/2, a connection that opened no stream in this time is closed
  * @param idleTimeout a keep-alive connection with every request answered and no byte of a
- * next one for this long is closed; 1 s to 1 h
+ * next one for this long is closed (over HTTP/2: no stream open); 1 s to 1 h
  * @param maxConnections concurrent client connections; further ones wait in the kernel's
  * accept queue until one closes, as with HAProxy's {@code maxconn}
  * @param bodyTimeout longest silence allowed while a request body streams in (time with
- * reading paused by a slow instance does not count); 408 after it, the upstream request
- * aborted mid-body and nothing charged to the instance; 100 ms to 10 min
+ * reading paused by a slow instance does not count); 408 after it (over HTTP/2 on the
+ * stream, which is then reset), the upstream request aborted mid-body and nothing charged
+ * to the instance; 100 ms to 10 min
  * @param websocketIdleTimeout a proxied WebSocket with no frame either way for this long
  * is closed with status 1001 on both sides, so idle sockets cannot pile up; 1 s to 24 h
  * @param maxConnectionsPerClient requests in progress and WebSockets one client address

@@ -7,7 +7,6 @@ import io.clusterkit.gateway.forwarding.ClientAddress;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
 import reactor.netty.http.server.HttpRequestDecoderSpec;
 
 import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
@@ -20,9 +19,10 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 
 /**
- * The public port's bounds: the per-connection guard and the connection cap on its Netty
- * server (this context's server only: the management port's factory is customized by its
- * own context), the body limit on every route.
+ * The public port's bounds: the per-connection guards ({@link PublicPortGuards}, for
+ * HTTP/1.1 and HTTP/2), the HTTP/2 settings and the connection cap on its Netty server
+ * (this context's server only: the management port's factory is customized by its own
+ * context), the body limit on every route.
  *
  * @author clusterkit
  */

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -388,6 +389,38 @@ class Http2IntegrationTests {
 				h2c.send(PREFACE);
 				assertThat(h2c.isClosedWithin(Duration.ofSeconds(10))).as("a preface and then nothing").isTrue();
 			}
+		}
+
+	}
+
+	@Nested
+	@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+			properties = { "management.server.port=0", "server.http2.enabled=true", "cluster.rate-limit.enabled=true",
+					"cluster.rate-limit.requests-per-second=0.01", "cluster.rate-limit.burst=3" })
+	@DirtiesContext
+	class RateLimited {
+
+		@LocalServerPort
+		int port;
+
+		@Test
+		void shouldLimitTheRateOfStreamsAsOfRequests() {
+			reactor.netty.http.client.HttpClient h2c = reactor.netty.http.client.HttpClient.create()
+				.protocol(HttpProtocol.H2C)
+				.responseTimeout(Duration.ofSeconds(10));
+			List<String> answers = Flux.range(0, 5)
+				.concatMap((i) -> h2c.get()
+					.uri("http://localhost:" + this.port + "/api/v1/hello")
+					.responseSingle((response, body) -> body.asString()
+						.defaultIfEmpty("")
+						.map((text) -> response.version().text() + " " + response.status().code() + " "
+								+ response.responseHeaders().get("Content-Type"))))
+				.collectList()
+				.block(Duration.ofSeconds(30));
+			assertThat(answers).hasSize(5);
+			assertThat(answers.subList(0, 3)).allSatisfy((answer) -> assertThat(answer).startsWith("HTTP/2.0 200"));
+			assertThat(answers.subList(3, 5))
+				.allSatisfy((answer) -> assertThat(answer).startsWith("HTTP/2.0 429 application/problem+json"));
 		}
 
 	}
