@@ -6,7 +6,6 @@ import io.clusterkit.gateway.config.LimitsProperties;
 import io.clusterkit.gateway.forwarding.ClientAddress;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import reactor.netty.http.server.HttpRequestDecoderSpec;
 
 import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
@@ -58,21 +57,6 @@ class LimitsConfiguration {
 						(bound) -> bound.channel().pipeline().addFirst("clusterkit.connectionLimit", connectionLimit))
 				.doOnChannelInit((observer, channel, address) -> guards.install(channel.pipeline()));
 		});
-	}
-
-	/**
-	 * The decoder Reactor Netty would build from its settings, making heads that show a
-	 * folded {@code Content-Length} ({@link LengthFoldingHeaders}).
-	 */
-	static HttpDecoderConfig decoderConfig(HttpRequestDecoderSpec decoder) {
-		return new HttpDecoderConfig().setMaxInitialLineLength(decoder.maxInitialLineLength())
-			.setMaxHeaderSize(decoder.maxHeaderSize())
-			.setMaxChunkSize(decoder.maxChunkSize())
-			.setValidateHeaders(decoder.validateHeaders())
-			.setInitialBufferSize(decoder.initialBufferSize())
-			.setAllowDuplicateContentLengths(decoder.allowDuplicateContentLengths())
-			.setAllowPartialChunks(decoder.allowPartialChunks())
-			.setHeadersFactory(LengthFoldingHeaders.FACTORY);
 	}
 
 	@Bean

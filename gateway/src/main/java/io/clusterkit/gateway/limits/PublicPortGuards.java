@@ -90,12 +90,30 @@ final class PublicPortGuards {
 
 	/** Our decoder in place of Reactor Netty's, and the guard around it. */
 	private RequestHeadGuard http11(ChannelPipeline pipeline) {
-		pipeline.replace(NettyPipeline.HttpCodec, NettyPipeline.HttpCodec,
-				new HttpServerCodec(LimitsConfiguration.decoderConfig(this.decoder)));
+		pipeline.replace(NettyPipeline.HttpCodec, NettyPipeline.HttpCodec, newCodec());
 		RequestHeadGuard guard = newHttp11Guard();
 		pipeline.addBefore(NettyPipeline.HttpCodec, HEAD_BYTES, guard.bytes())
 			.addAfter(NettyPipeline.HttpCodec, HEADS, guard.requests());
 		return guard;
+	}
+
+	private HttpServerCodec newCodec() {
+		return new HttpServerCodec(decoderConfig(this.decoder));
+	}
+
+	/**
+	 * The decoder Reactor Netty would build from its settings, making heads that show a
+	 * folded {@code Content-Length} ({@link LengthFoldingHeaders}).
+	 */
+	static HttpDecoderConfig decoderConfig(HttpRequestDecoderSpec decoder) {
+		return new HttpDecoderConfig().setMaxInitialLineLength(decoder.maxInitialLineLength())
+			.setMaxHeaderSize(decoder.maxHeaderSize())
+			.setMaxChunkSize(decoder.maxChunkSize())
+			.setValidateHeaders(decoder.validateHeaders())
+			.setInitialBufferSize(decoder.initialBufferSize())
+			.setAllowDuplicateContentLengths(decoder.allowDuplicateContentLengths())
+			.setAllowPartialChunks(decoder.allowPartialChunks())
+			.setHeadersFactory(LengthFoldingHeaders.FACTORY);
 	}
 
 	private void http2(ChannelPipeline pipeline) {
@@ -159,8 +177,7 @@ final class PublicPortGuards {
 			if (!ByteBufUtil.equals(PREFACE, PREFACE.readerIndex(), in, in.readerIndex(), length)) {
 				pipeline.remove(NettyPipeline.H2CUpgradeHandler);
 				pipeline.remove(HttpServerUpgradeHandler.class);
-				HttpDecoderConfig config = LimitsConfiguration.decoderConfig(PublicPortGuards.this.decoder);
-				pipeline.replace(HttpServerCodec.class, NettyPipeline.HttpCodec, new HttpServerCodec(config));
+				pipeline.replace(HttpServerCodec.class, NettyPipeline.HttpCodec, newCodec());
 				pipeline.addAfter(NettyPipeline.HttpCodec, HEADS, this.http11.requests());
 				// the bytes read so far go on to the codec as this handler leaves
 				pipeline.remove(this);

@@ -106,9 +106,8 @@ final class RequestHeadGuard {
 	 */
 	private static final long LINGER_MILLIS = 2000;
 
-	private static final String X_FORWARDED_HOST = "X-Forwarded-Host";
-
-	private static final AsciiString X_FORWARDED_HOST_H2 = AsciiString.cached("x-forwarded-host");
+	/** Lower case, as HTTP/2 names it; HTTP/1.1's headers match it in any case. */
+	private static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
 
 	private final long timeoutNanos;
 
@@ -383,7 +382,7 @@ final class RequestHeadGuard {
 		if (path == null || !isRequestTarget(path.toString())) {
 			return BAD_TARGET;
 		}
-		CharSequence forwardedHost = headers.get(X_FORWARDED_HOST_H2);
+		CharSequence forwardedHost = headers.get(X_FORWARDED_HOST);
 		if (forwardedHost != null && !isHostList(forwardedHost.toString())) {
 			return BAD_FORWARDED_HOST;
 		}

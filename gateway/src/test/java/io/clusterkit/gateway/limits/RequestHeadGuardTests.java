@@ -113,7 +113,7 @@ class RequestHeadGuardTests {
 	@Test
 	void shouldRefuseAnHttp10HeadWhoseContentLengthsTheDecoderFolded() {
 		EmbeddedChannel channel = new EmbeddedChannel(
-				new HttpServerCodec(LimitsConfiguration.decoderConfig(HttpServer.create().configuration().decoder())));
+				new HttpServerCodec(PublicPortGuards.decoderConfig(HttpServer.create().configuration().decoder())));
 		channel.writeInbound(
 				Unpooled.copiedBuffer("POST /api/v1/echo HTTP/1.0\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nabc",
 						StandardCharsets.US_ASCII));
