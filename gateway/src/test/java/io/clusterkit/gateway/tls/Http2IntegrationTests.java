@@ -91,7 +91,7 @@ class Http2IntegrationTests {
 	@Nested
 	@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 			properties = { "management.server.port=0", "cluster.limits.header-timeout=1s",
-					"cluster.limits.body-timeout=1s", "cluster.limits.idle-timeout=2s" })
+					"cluster.limits.body-timeout=1s" })
 	@ActiveProfiles("tls")
 	@DirtiesContext
 	@ExtendWith(OutputCaptureExtension.class)
