@@ -24,9 +24,10 @@ import org.apache.commons.logging.LogFactory;
  * {@link RequestHeadGuard}. It sits between Netty's frame codec and the stream
  * multiplexer, so it sees each stream's frames before the stream becomes a request:
  * <ul>
- * <li>a head the HTTP/1.1 guard would refuse (method, target, host,
- * {@code X-Forwarded-Host}) is answered on its stream with the same problem, the stream
- * reset if the client was still sending; the connection's other streams go on;</li>
+ * <li>a head the HTTP/1.1 guard would refuse (a {@code :path} past the request line's
+ * limit, headers past the header size, method, target, host, {@code X-Forwarded-Host}) is
+ * answered on its stream with the same problem, the stream reset if the client was still
+ * sending; the connection's other streams go on;</li>
  * <li>a connection with no stream open is closed with a GOAWAY after the header timeout
  * if it never opened one, after the idle timeout otherwise: a client trickling a HEADERS
  * frame in CONTINUATION frames never opens a stream, so a slowloris ends here as it does
@@ -39,10 +40,11 @@ import org.apache.commons.logging.LogFactory;
  * bytes is not stalled.</li>
  * </ul>
  * A stream the client resets (HTTP/2's cancel) closes its request as a closed HTTP/1.1
- * connection does. Netty enforces the rest itself: frame and header-list sizes (431),
- * CONTINUATION and empty-frame floods, rapid reset (200 RST_STREAM per 30 s), a DATA
- * length that differs from {@code content-length}; the concurrent streams of one
- * connection are bounded by the SETTINGS the server sends.
+ * connection does. Netty enforces the rest itself: frame sizes, header lists past the
+ * SETTINGS limit (an empty 431, or a GOAWAY well past it), CONTINUATION and empty-frame
+ * floods, rapid reset (200 RST_STREAM per 30 s), a DATA length that differs from
+ * {@code content-length}; the concurrent streams of one connection are bounded by the
+ * SETTINGS the server sends.
  * <p>
  * One scheduled check per connection at a time, not one per stream; everything runs on
  * the connection's event loop: no locks, no volatile.
@@ -58,6 +60,10 @@ final class Http2Guard extends ChannelInboundHandlerAdapter {
 
 	/** A stream's mark once its head is accepted and its body is over, or had none. */
 	private static final Object NO_BODY = new Object();
+
+	private final int maxTargetLength;
+
+	private final int maxHeaderSize;
 
 	private final long headerTimeoutNanos;
 
@@ -86,7 +92,10 @@ final class Http2Guard extends ChannelInboundHandlerAdapter {
 
 	private long next;
 
-	Http2Guard(long headerTimeoutNanos, long bodyTimeoutNanos, long idleTimeoutNanos) {
+	Http2Guard(int maxTargetLength, int maxHeaderSize, long headerTimeoutNanos, long bodyTimeoutNanos,
+			long idleTimeoutNanos) {
+		this.maxTargetLength = maxTargetLength;
+		this.maxHeaderSize = maxHeaderSize;
 		this.headerTimeoutNanos = headerTimeoutNanos;
 		this.bodyTimeoutNanos = bodyTimeoutNanos;
 		this.idleTimeoutNanos = idleTimeoutNanos;
@@ -114,7 +123,8 @@ final class Http2Guard extends ChannelInboundHandlerAdapter {
 		if (msg instanceof Http2HeadersFrame headers) {
 			Http2Stream stream = this.connection.stream(headers.stream().id());
 			if (stream != null && stream.getProperty(this.body) == null) {
-				RawProblem refusal = RequestHeadGuard.refusalOf(headers.headers());
+				RawProblem refusal = RequestHeadGuard.refusalOf(headers.headers(), this.maxTargetLength,
+						this.maxHeaderSize);
 				if (refusal != null) {
 					stream.setProperty(this.body, NO_BODY);
 					refuse(ctx, headers, refusal);

@@ -117,8 +117,8 @@ final class PublicPortGuards {
 	}
 
 	private void http2(ChannelPipeline pipeline) {
-		pipeline.addAfter(NettyPipeline.HttpCodec, STREAMS,
-				new Http2Guard(this.headerTimeoutNanos, this.bodyTimeoutNanos, this.idleTimeoutNanos));
+		pipeline.addAfter(NettyPipeline.HttpCodec, STREAMS, new Http2Guard(this.decoder.maxInitialLineLength(),
+				this.decoder.maxHeaderSize(), this.headerTimeoutNanos, this.bodyTimeoutNanos, this.idleTimeoutNanos));
 	}
 
 	/**

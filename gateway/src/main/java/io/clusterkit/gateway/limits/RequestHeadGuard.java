@@ -2,6 +2,7 @@ package io.clusterkit.gateway.limits;
 
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import io.netty.buffer.ByteBuf;
@@ -365,11 +366,31 @@ final class RequestHeadGuard {
 
 	/**
 	 * Why the head of an HTTP/2 request is refused, if it is: the checks of an HTTP/1.1
-	 * head that its framing leaves to be made (method, target, {@code X-Forwarded-Host},
-	 * {@code :authority} or else one {@code Host}); Netty's HTTP/2 codec has refused
-	 * malformed headers, connection-specific ones and unequal lengths already.
+	 * head that its framing leaves to be made (sizes, method, target,
+	 * {@code X-Forwarded-Host}, {@code :authority} or else one {@code Host}); Netty's
+	 * HTTP/2 codec has refused malformed headers, connection-specific ones and unequal
+	 * lengths already.
+	 * @param headers the head
+	 * @param maxTargetLength the longest {@code :path}, HTTP/1.1's request line limit
+	 * @param maxHeaderSize the most header bytes, counted as HTTP/1.1 lines would hold
+	 * them ({@code name: value}), so that a head refused over one protocol is refused
+	 * over the other
+	 * @return the problem to answer, or null
 	 */
-	static @Nullable RawProblem refusalOf(Http2Headers headers) {
+	static @Nullable RawProblem refusalOf(Http2Headers headers, int maxTargetLength, int maxHeaderSize) {
+		CharSequence path = headers.path();
+		if (path != null && path.length() > maxTargetLength) {
+			return LINE_TOO_LONG;
+		}
+		long size = 0;
+		for (Map.Entry<CharSequence, CharSequence> header : headers) {
+			if (!Http2Headers.PseudoHeaderName.hasPseudoHeaderFormat(header.getKey())) {
+				size += header.getKey().length() + 2 + header.getValue().length();
+			}
+		}
+		if (size > maxHeaderSize) {
+			return HEADERS_TOO_LARGE;
+		}
 		CharSequence method = headers.method();
 		if (method == null) {
 			return MALFORMED;
@@ -378,7 +399,6 @@ final class RequestHeadGuard {
 		if (refusal != null) {
 			return refusal;
 		}
-		CharSequence path = headers.path();
 		if (path == null || !isRequestTarget(path.toString())) {
 			return BAD_TARGET;
 		}

@@ -135,22 +135,39 @@ class RequestHeadGuardTests {
 
 	@Test
 	void shouldMakeTheSameChecksOfAnHttp2Head() {
-		assertThat(RequestHeadGuard.refusalOf(http2Head("GET", "/api", "gateway:8443"))).isNull();
-		assertThat(RequestHeadGuard.refusalOf(http2Head("TRACE", "/api", "gateway")))
-			.isSameAs(RequestHeadGuard.METHOD_NOT_ALLOWED);
-		assertThat(RequestHeadGuard.refusalOf(http2Head("BREW", "/api", "gateway")))
+		assertThat(http2Refusal(http2Head("GET", "/api", "gateway:8443"))).isNull();
+		assertThat(http2Refusal(http2Head("TRACE", "/api", "gateway"))).isSameAs(RequestHeadGuard.METHOD_NOT_ALLOWED);
+		assertThat(http2Refusal(http2Head("BREW", "/api", "gateway")))
 			.isSameAs(RequestHeadGuard.METHOD_NOT_IMPLEMENTED);
-		assertThat(RequestHeadGuard.refusalOf(http2Head("GET", "/a|b", "gateway")))
-			.isSameAs(RequestHeadGuard.BAD_TARGET);
-		assertThat(RequestHeadGuard.refusalOf(http2Head("GET", "/api", "a b"))).isSameAs(RequestHeadGuard.BAD_HOST);
-		assertThat(RequestHeadGuard.refusalOf(http2Head("GET", "/api", null))).as("no :authority, no Host")
+		assertThat(http2Refusal(http2Head("GET", "/a|b", "gateway"))).isSameAs(RequestHeadGuard.BAD_TARGET);
+		assertThat(http2Refusal(http2Head("GET", "/api", "a b"))).isSameAs(RequestHeadGuard.BAD_HOST);
+		assertThat(http2Refusal(http2Head("GET", "/api", null))).as("no :authority, no Host")
 			.isSameAs(RequestHeadGuard.BAD_HOST);
-		assertThat(RequestHeadGuard.refusalOf(http2Head("GET", "/api", null).add("host", "gateway")))
+		assertThat(http2Refusal(http2Head("GET", "/api", null).add("host", "gateway")))
 			.as("a Host instead of :authority")
 			.isNull();
-		assertThat(RequestHeadGuard
-			.refusalOf(http2Head("GET", "/api", "gateway").add("x-forwarded-host", "shop.example;proto=https")))
+		assertThat(
+				http2Refusal(http2Head("GET", "/api", "gateway").add("x-forwarded-host", "shop.example;proto=https")))
 			.isSameAs(RequestHeadGuard.BAD_FORWARDED_HOST);
+	}
+
+	@Test
+	void shouldMeasureAnHttp2HeadAsHttp11LinesWouldHoldIt() {
+		assertThat(http2Refusal(http2Head("GET", "/" + "a".repeat(63), "gateway"))).as("a :path at the line limit")
+			.isNull();
+		assertThat(http2Refusal(http2Head("GET", "/" + "a".repeat(64), "gateway")))
+			.isSameAs(RequestHeadGuard.LINE_TOO_LONG);
+		// "x-a: " and 123 bytes: 128, the pseudo-headers not counted
+		assertThat(http2Refusal(http2Head("GET", "/api", "gateway").add("x-a", "v".repeat(123))))
+			.as("headers at the size limit")
+			.isNull();
+		assertThat(http2Refusal(http2Head("GET", "/api", "gateway").add("x-a", "v".repeat(124))))
+			.isSameAs(RequestHeadGuard.HEADERS_TOO_LARGE);
+	}
+
+	/** Limits of 64 bytes of :path and 128 of headers. */
+	private static RawProblem http2Refusal(Http2Headers headers) {
+		return RequestHeadGuard.refusalOf(headers, 64, 128);
 	}
 
 	private static Http2Headers http2Head(String method, String path, String authority) {

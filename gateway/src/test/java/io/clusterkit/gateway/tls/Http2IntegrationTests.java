@@ -158,10 +158,16 @@ class Http2IntegrationTests {
 					request("/api/v1/hello").header("X-Big", "x".repeat(20_000)).build(),
 					HttpResponse.BodyHandlers.ofString());
 			assertThat(huge.statusCode()).as("headers past server.max-http-request-header-size").isEqualTo(431);
+			assertProblem(huge);
+
+			HttpResponse<String> longPath = client.send(request("/api/v1/hello?q=" + "x".repeat(9_000)).build(),
+					HttpResponse.BodyHandlers.ofString());
+			assertThat(longPath.statusCode()).as(":path past server.netty.max-initial-line-length").isEqualTo(414);
+			assertProblem(longPath);
 
 			HttpResponse<String> after = client.send(request("/api/v1/hello").build(),
 					HttpResponse.BodyHandlers.ofString());
-			assertThat(after.statusCode()).as("the same connection, after four refusals").isEqualTo(200);
+			assertThat(after.statusCode()).as("the same connection, after five refusals").isEqualTo(200);
 		}
 
 		@Test
@@ -256,8 +262,9 @@ class Http2IntegrationTests {
 				}
 				assertThat(values).as("SETTINGS_MAX_CONCURRENT_STREAMS: cluster.limits.max-concurrent-streams")
 					.containsEntry(3, 100L);
-				assertThat(values).as("SETTINGS_MAX_HEADER_LIST_SIZE: server.max-http-request-header-size")
-					.containsEntry(6, 16384L);
+				assertThat(values)
+					.as("SETTINGS_MAX_HEADER_LIST_SIZE: twice the line and header limits, past which Netty answers")
+					.containsEntry(6, 2L * (8192 + 16384));
 			}
 		}
 
