@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import io.clusterkit.gateway.Accounting;
 import io.clusterkit.gateway.Await;
 import io.clusterkit.gateway.WorkerProcesses;
 import io.clusterkit.gateway.balancer.Endpoint;
@@ -59,12 +60,9 @@ class InFlightAccountingIntegrationTests {
 		return registry.endpoints().stream().mapToLong(Endpoint::failures).sum();
 	}
 
-	static int inFlight(EndpointRegistry registry) {
-		return registry.endpoints().stream().mapToInt(Endpoint::inFlight).sum();
-	}
-
 	static void awaitInFlight(EndpointRegistry registry, int expected) {
-		Await.until(expected + " requests in flight", Duration.ofSeconds(10), () -> inFlight(registry) == expected);
+		Await.until(expected + " requests in flight", Duration.ofSeconds(10),
+				() -> Accounting.inFlight(registry) == expected);
 	}
 
 	@Nested
@@ -135,7 +133,7 @@ class InFlightAccountingIntegrationTests {
 				.getResponseBody()
 				.doOnNext((event) -> {
 					if ("2".equals(event.id())) {
-						assertThat(inFlight(this.registry)).isEqualTo(1);
+						assertThat(Accounting.inFlight(this.registry)).isEqualTo(1);
 					}
 				})
 				.collectList()
@@ -170,7 +168,7 @@ class InFlightAccountingIntegrationTests {
 				Disposable load = Flux.range(0, Integer.MAX_VALUE)
 					.flatMap((i) -> client.get().uri("/api/v1/hello").responseContent().then().onErrorComplete(), 32)
 					.subscribe();
-				Await.until("traffic", Duration.ofSeconds(10), () -> inFlight(this.registry) > 0);
+				Await.until("traffic", Duration.ofSeconds(10), () -> Accounting.inFlight(this.registry) > 0);
 				Thread.sleep(300);
 				connections.dispose();
 				load.dispose();
@@ -178,7 +176,7 @@ class InFlightAccountingIntegrationTests {
 			// connections still in the accept queue are served after the last close
 			long[] idleSince = { System.nanoTime() };
 			Await.until("no request in flight for 500 ms", Duration.ofSeconds(15), () -> {
-				if (inFlight(this.registry) != 0) {
+				if (Accounting.inFlight(this.registry) != 0) {
 					idleSince[0] = System.nanoTime();
 				}
 				return System.nanoTime() - idleSince[0] > Duration.ofMillis(500).toNanos();

@@ -8,10 +8,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.IntStream;
 
+import io.clusterkit.gateway.Accounting;
 import io.clusterkit.gateway.Await;
 import io.clusterkit.gateway.RawHttp;
 import io.clusterkit.gateway.WorkerProcesses;
-import io.clusterkit.gateway.balancer.Endpoint;
 import io.clusterkit.gateway.balancer.EndpointRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
@@ -55,10 +55,7 @@ class HostileClientsIntegrationTests {
 	}
 
 	static void assertNothingCharged(EndpointRegistry registry) {
-		assertThat(registry.endpoints()).hasSize(workers.size()).allSatisfy((endpoint) -> {
-			assertThat(endpoint.isEjected()).as(endpoint.address() + " ejected").isFalse();
-			assertThat(endpoint.failures()).as(endpoint.address() + " failures").isZero();
-		});
+		Accounting.assertNothingCharged(registry, workers.size());
 	}
 
 	static void assertServing(int port) {
@@ -97,11 +94,6 @@ class HostileClientsIntegrationTests {
 		return uploads;
 	}
 
-	static void awaitIdle(EndpointRegistry registry) {
-		Await.until("no request in flight", Duration.ofSeconds(10),
-				() -> registry.endpoints().stream().mapToInt(Endpoint::inFlight).sum() == 0);
-	}
-
 	@Nested
 	@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 			properties = { "management.server.port=0", "cluster.proxy.response-timeout=2s",
@@ -113,7 +105,7 @@ class HostileClientsIntegrationTests {
 
 		@AfterEach
 		void nothingLeftInFlight() {
-			awaitIdle(this.registry);
+			Accounting.awaitIdle(this.registry);
 		}
 
 		@Test
@@ -132,7 +124,7 @@ class HostileClientsIntegrationTests {
 			finally {
 				uploads.forEach(RawHttp::close);
 			}
-			awaitIdle(this.registry);
+			Accounting.awaitIdle(this.registry);
 			assertNothingCharged(this.registry);
 			assertServing(this.port);
 			assertNoWorkerCompletedAnEcho();
@@ -170,7 +162,7 @@ class HostileClientsIntegrationTests {
 				assertThat(response.body()).contains("chunked");
 				assertThat(http.isClosedWithin(Duration.ofSeconds(5))).isTrue();
 			}
-			awaitIdle(this.registry);
+			Accounting.awaitIdle(this.registry);
 			assertNothingCharged(this.registry);
 			assertNoWorkerCompletedAnEcho();
 			assertThat(output.getAll()).doesNotContain(" ERROR ")
@@ -199,7 +191,7 @@ class HostileClientsIntegrationTests {
 				assertThat(frame[0] & 0xFF).as("FIN + close").isEqualTo(0x88);
 				assertThat(((frame[2] & 0xFF) << 8) | (frame[3] & 0xFF)).as("status").isEqualTo(1001);
 			}
-			awaitIdle(this.registry);
+			Accounting.awaitIdle(this.registry);
 			assertNothingCharged(this.registry);
 		}
 
@@ -231,7 +223,7 @@ class HostileClientsIntegrationTests {
 				openers.shutdownNow();
 				sockets.forEach(RawHttp::close);
 			}
-			awaitIdle(this.registry);
+			Accounting.awaitIdle(this.registry);
 		}
 
 	}
@@ -304,7 +296,7 @@ class HostileClientsIntegrationTests {
 			finally {
 				slow.forEach(RawHttp::close);
 			}
-			awaitIdle(this.registry);
+			Accounting.awaitIdle(this.registry);
 			assertNothingCharged(this.registry);
 		}
 

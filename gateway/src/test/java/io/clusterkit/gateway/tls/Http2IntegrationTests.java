@@ -24,10 +24,10 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import java.security.cert.X509Certificate;
 
+import io.clusterkit.gateway.Accounting;
 import io.clusterkit.gateway.Await;
 import io.clusterkit.gateway.RawHttp;
 import io.clusterkit.gateway.WorkerProcesses;
-import io.clusterkit.gateway.balancer.Endpoint;
 import io.clusterkit.gateway.balancer.EndpointRegistry;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.HttpVersion;
@@ -72,12 +72,8 @@ class Http2IntegrationTests {
 	static final Path CERTIFICATES = TlsIntegrationTests.selfSigned("gateway-h2");
 
 	static void assertNothingCharged(EndpointRegistry registry) {
-		Await.until("no request in flight", Duration.ofSeconds(10),
-				() -> registry.endpoints().stream().mapToInt(Endpoint::inFlight).sum() == 0);
-		assertThat(registry.endpoints()).hasSize(workers.size()).allSatisfy((endpoint) -> {
-			assertThat(endpoint.isEjected()).as(endpoint.address() + " ejected").isFalse();
-			assertThat(endpoint.failures()).as(endpoint.address() + " failures").isZero();
-		});
+		Accounting.awaitIdle(registry);
+		Accounting.assertNothingCharged(registry, workers.size());
 	}
 
 	static void assertNoWorkerCompletedAnEcho() {
@@ -108,8 +104,7 @@ class Http2IntegrationTests {
 
 		@DynamicPropertySource
 		static void certificate(DynamicPropertyRegistry registry) {
-			registry.add("TLS_CERTIFICATE", () -> "file:" + CERTIFICATES.resolve("tls.crt"));
-			registry.add("TLS_PRIVATE_KEY", () -> "file:" + CERTIFICATES.resolve("tls.key"));
+			TlsIntegrationTests.serve(CERTIFICATES, registry);
 		}
 
 		@Test
@@ -204,20 +199,18 @@ class Http2IntegrationTests {
 			CompletableFuture<HttpResponse<String>> slow = client.sendAsync(
 					request("/api/v1/work?sleepMs=20000").timeout(Duration.ofSeconds(60)).build(),
 					HttpResponse.BodyHandlers.ofString());
-			Await.until("the request in flight", Duration.ofSeconds(5),
-					() -> this.registry.endpoints().stream().mapToInt(Endpoint::inFlight).sum() == 1);
+			Await.until("the request in flight", Duration.ofSeconds(5), () -> Accounting.inFlight(this.registry) == 1);
 			CompletableFuture<HttpResponse<String>> upload = client
 				.sendAsync(request("/api/v1/echo").header("Content-Type", "text/plain")
 					.POST(HttpRequest.BodyPublishers.fromPublisher(new Trickle("a byte at a time")))
 					.build(), HttpResponse.BodyHandlers.ofString());
-			Await.until("the upload in flight", Duration.ofSeconds(5),
-					() -> this.registry.endpoints().stream().mapToInt(Endpoint::inFlight).sum() == 2);
+			Await.until("the upload in flight", Duration.ofSeconds(5), () -> Accounting.inFlight(this.registry) == 2);
 
 			slow.cancel(true);
 			upload.cancel(true);
 
 			Await.until("both reset streams counted out", Duration.ofSeconds(10),
-					() -> this.registry.endpoints().stream().mapToInt(Endpoint::inFlight).sum() == 0);
+					() -> Accounting.inFlight(this.registry) == 0);
 			assertNothingCharged(this.registry);
 			assertNoWorkerCompletedAnEcho();
 			assertThat(client.send(request("/api/v1/hello").build(), HttpResponse.BodyHandlers.ofString()).statusCode())

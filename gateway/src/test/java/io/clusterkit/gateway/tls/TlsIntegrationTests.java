@@ -24,10 +24,10 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
+import io.clusterkit.gateway.Accounting;
 import io.clusterkit.gateway.Await;
 import io.clusterkit.gateway.RawHttp;
 import io.clusterkit.gateway.WorkerProcesses;
-import io.clusterkit.gateway.balancer.Endpoint;
 import io.clusterkit.gateway.balancer.EndpointRegistry;
 import io.clusterkit.gateway.forwarding.ProxyProtocolIntegrationTests;
 import org.junit.jupiter.api.Test;
@@ -73,8 +73,17 @@ class TlsIntegrationTests {
 	@DynamicPropertySource
 	static void certificate(DynamicPropertyRegistry registry) {
 		selfSigned(CERTIFICATES);
-		registry.add("TLS_CERTIFICATE", () -> "file:" + CERTIFICATES.resolve("tls.crt"));
-		registry.add("TLS_PRIVATE_KEY", () -> "file:" + CERTIFICATES.resolve("tls.key"));
+		serve(CERTIFICATES, registry);
+	}
+
+	/**
+	 * The {@code tls} profile's certificate and key from a directory.
+	 * @param directory where {@code tls.crt} and {@code tls.key} are
+	 * @param registry the test's properties
+	 */
+	static void serve(Path directory, DynamicPropertyRegistry registry) {
+		registry.add("TLS_CERTIFICATE", () -> "file:" + directory.resolve("tls.crt"));
+		registry.add("TLS_PRIVATE_KEY", () -> "file:" + directory.resolve("tls.key"));
 	}
 
 	@Test
@@ -166,12 +175,9 @@ class TlsIntegrationTests {
 			assertThat(answer.status()).as("an upload that stalls").isEqualTo(408);
 			assertThat(answer.body()).contains("stalled");
 		}
-		Await.until("no request in flight", Duration.ofSeconds(10),
-				() -> this.registry.endpoints().stream().mapToInt(Endpoint::inFlight).sum() == 0);
-		assertThat(this.registry.endpoints()).as("the client's doing, charged to nobody").allSatisfy((endpoint) -> {
-			assertThat(endpoint.failures()).isZero();
-			assertThat(endpoint.isEjected()).isFalse();
-		});
+		// the client's doing, charged to nobody
+		Accounting.awaitIdle(this.registry);
+		Accounting.assertNothingCharged(this.registry, workers.size());
 	}
 
 	private HttpRequest request(String path) {
