@@ -25,6 +25,7 @@ import os
 import platform
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -744,6 +745,12 @@ unset multiplot
 
 # ---------------------------------------------------------------------------------------------------- main
 
+def median(rows, key):
+    """The median of one figure over the rounds' rows, leaving out the rounds that could not measure it."""
+    values = [row[key] for row in rows if row[key] is not None]
+    return statistics.median(values) if values else None
+
+
 def every_round(runs):
     """The line under a table of medians: each target's CPU per request in every round."""
     return "Every round (µs CPU/req): " + "; ".join(
@@ -921,14 +928,21 @@ def write_outliers(rows, warmup, facts, seconds):
         out.write("\n".join(lines) + "\n")
 
 
-def main():
-    for jar in (WORKER_JAR, GATEWAY_JAR, *((STOCK_JAR,) if STOCK else ())):
+def begin(name, jars, hint="run bench/run once, or build it"):
+    """How every bench script starts: the jars it runs are there, its processes log into a new directory, and
+    SIGTERM becomes an exit, so that the script's finally stops them. Returns the directory and the processes."""
+    for jar in jars:
         if not os.path.exists(jar):
-            sys.exit(f"bench: {jar} is missing; run bench/run, or ./mvnw -DskipTests package")
+            sys.exit(f"{name}: {jar} is missing; {hint}")
+    work = tempfile.mkdtemp(prefix=f"clusterkit-{name}-")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(f"{name}: terminated"))
+    return work, Processes(work)
+
+
+def main():
+    work, processes = begin("bench", (WORKER_JAR, GATEWAY_JAR, *((STOCK_JAR,) if STOCK else ())),
+                            "run bench/run, or ./mvnw -DskipTests package")
     started = time.time()
-    work = tempfile.mkdtemp(prefix="clusterkit-bench-")
-    processes = Processes(work)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit("bench: terminated"))
     try:
         log(f"starting 4 workers, the gateway, nginx and HAProxy (logs in {work})")
         start_workers(processes)

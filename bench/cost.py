@@ -13,7 +13,6 @@ per request, of the system calls per request (perf stat, every thread), and of h
 Writes bench/results/cost.md.
 """
 import os
-import statistics
 import sys
 import time
 
@@ -82,13 +81,8 @@ def measure(target, pids):
 
 def main():
     ours = builds()
-    for jar in (bench.WORKER_JAR, bench.STOCK_JAR, *(build.jar for build in ours)):
-        if not os.path.exists(jar):
-            sys.exit(f"cost: {jar} is missing; run bench/run once, or build it")
+    work, processes = bench.begin("cost", (bench.WORKER_JAR, bench.STOCK_JAR, *(build.jar for build in ours)))
     started = time.time()
-    work = bench.tempfile.mkdtemp(prefix="clusterkit-cost-")
-    processes = bench.Processes(work)
-    bench.signal.signal(bench.signal.SIGTERM, lambda *_: sys.exit("cost: terminated"))
     try:
         bench.log(f"starting the workers, {len(ours)} gateway build(s), the stock gateway, nginx and HAProxy ({work})")
         start_gateways(processes, ours)
@@ -117,15 +111,10 @@ def main():
     bench.shutil.rmtree(work, ignore_errors=True)
 
 
-def median(rows, key):
-    values = [row[key] for row in rows if row[key] is not None]
-    return statistics.median(values) if values else None
-
-
 def write(runs, warmups, seconds):
     facts = bench.versions()
-    stock = median(runs[bench.STOCK_SCG.name], "us_per_request")
-    nginx = median(runs[bench.NGINX_RR.name], "us_per_request")
+    stock = bench.median(runs[bench.STOCK_SCG.name], "us_per_request")
+    nginx = bench.median(runs[bench.NGINX_RR.name], "us_per_request")
     lines = [f"# Cost per proxied request at {RATE} req/s: {time.strftime('%Y-%m-%d')}, {facts['machine']}",
              "",
              f"`bench/cost.py`: every target carries {RATE} req/s (hey, {HEY_WORKERS} workers) for {SECONDS} s in "
@@ -137,11 +126,11 @@ def write(runs, warmups, seconds):
              "| target | µs CPU/req | ×stock | ×nginx | syscalls/req | p50 ms | p99 ms | errors | RSS MiB |",
              "|---|---|---|---|---|---|---|---|---|"]
     for name, rows in runs.items():
-        cost = median(rows, "us_per_request")
-        syscalls = median(rows, "syscalls_per_request")
+        cost = bench.median(rows, "us_per_request")
+        syscalls = bench.median(rows, "syscalls_per_request")
         lines.append(f"| {name} | {cost:.0f} | {cost / stock:.2f} | {cost / nginx:.1f} | "
-                     f"{'' if syscalls is None else f'{syscalls:.1f}'} | {median(rows, 'p50_ms'):.1f} | "
-                     f"{median(rows, 'p99_ms'):.1f} | {sum(row['errors'] for row in rows)} | "
+                     f"{'' if syscalls is None else f'{syscalls:.1f}'} | {bench.median(rows, 'p50_ms'):.1f} | "
+                     f"{bench.median(rows, 'p99_ms'):.1f} | {sum(row['errors'] for row in rows)} | "
                      f"{max(row['rss_mib'] for row in rows):.0f} |")
     lines += ["", bench.every_round(runs)]
     bench.publish("cost.md", lines)

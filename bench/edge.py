@@ -17,7 +17,6 @@ connections from clients are what HTTP/2 saves. Writes bench/results/edge.md.
 import os
 import shutil
 import ssl
-import statistics
 import subprocess
 import sys
 import threading
@@ -152,13 +151,8 @@ def measure(target, pids):
 
 
 def main():
-    for jar in (bench.WORKER_JAR, bench.STOCK_JAR, bench.GATEWAY_JAR):
-        if not os.path.exists(jar):
-            sys.exit(f"edge: {jar} is missing; run bench/run once, or build it")
+    work, processes = bench.begin("edge", (bench.WORKER_JAR, bench.STOCK_JAR, bench.GATEWAY_JAR))
     started = time.time()
-    work = bench.tempfile.mkdtemp(prefix="clusterkit-edge-")
-    processes = bench.Processes(work)
-    bench.signal.signal(bench.signal.SIGTERM, lambda *_: sys.exit("edge: terminated"))
     try:
         bench.log(f"starting the workers, our gateway, the stock gateway, nginx and HAProxy over TLS ({work})")
         crt, key, both = certificate(work)
@@ -192,13 +186,9 @@ def main():
     shutil.rmtree(work, ignore_errors=True)
 
 
-def median(rows, key):
-    return statistics.median(row[key] for row in rows)
-
-
 def write(runs, warmups, seconds):
     facts = bench.versions()
-    nginx = median(runs["nginx h1.1"], "us_per_request")
+    nginx = bench.median(runs["nginx h1.1"], "us_per_request")
     lines = [f"# HTTP/2 against HTTP/1.1 over TLS at {RATE} req/s: {time.strftime('%Y-%m-%d')}, {facts['machine']}",
              "",
              f"`bench/edge.py`: every target carries {RATE} req/s (hey, {WORKERS} workers: {WORKERS} connections "
@@ -211,10 +201,10 @@ def write(runs, warmups, seconds):
              "| target | µs CPU/req | h2 ÷ h1.1 | ×nginx h1.1 | p50 ms | p99 ms | client connections | errors |",
              "|---|---|---|---|---|---|---|---|"]
     for name, rows in runs.items():
-        cost = median(rows, "us_per_request")
-        h1 = median(runs[name.replace(" h2", " h1.1")], "us_per_request")
-        lines.append(f"| {name} | {cost:.0f} | {cost / h1:.2f} | {cost / nginx:.1f} | {median(rows, 'p50_ms'):.1f} | "
-                     f"{median(rows, 'p99_ms'):.1f} | {max(row['connections'] for row in rows)} | "
+        cost = bench.median(rows, "us_per_request")
+        h1 = bench.median(runs[name.replace(" h2", " h1.1")], "us_per_request")
+        lines.append(f"| {name} | {cost:.0f} | {cost / h1:.2f} | {cost / nginx:.1f} | {bench.median(rows, 'p50_ms'):.1f} | "
+                     f"{bench.median(rows, 'p99_ms'):.1f} | {max(row['connections'] for row in rows)} | "
                      f"{sum(row['errors'] for row in rows)} |")
     lines += ["", bench.every_round(runs)]
     bench.publish("edge.md", lines)

@@ -96,9 +96,7 @@ def profile(target, pids, work):
 
 def main():
     ours = cost.builds()
-    work = bench.tempfile.mkdtemp(prefix="clusterkit-profile-")
-    processes = bench.Processes(work)
-    bench.signal.signal(bench.signal.SIGTERM, lambda *_: sys.exit("profile: terminated"))
+    work, processes = bench.begin("profile", ())
     rows = {}
     try:
         bench.log(f"starting the workers, {len(ours)} build(s) of our gateway and the stock one ({work})")

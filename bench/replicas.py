@@ -121,13 +121,8 @@ def worker_round(processes, port, name):
 
 
 def main():
-    for jar in (bench.WORKER_JAR, bench.GATEWAY_JAR, bench.STOCK_JAR):
-        if not os.path.exists(jar):
-            sys.exit(f"replicas: {jar} is missing; run bench/run once, or build it")
+    work, processes = bench.begin("replicas", (bench.WORKER_JAR, bench.GATEWAY_JAR, bench.STOCK_JAR))
     started = time.time()
-    work = bench.tempfile.mkdtemp(prefix="clusterkit-replicas-")
-    processes = bench.Processes(work)
-    bench.signal.signal(bench.signal.SIGTERM, lambda *_: sys.exit("replicas: terminated"))
     targets = [GATEWAY_B, GATEWAY_BLIND, bench.STOCK_SCG, bench.PEERS[1], bench.PEERS[3]]
     try:
         bench.log(f"starting 5 workers, 3 gateways of ours, the stock gateway, nginx and HAProxy ({work})")
@@ -167,8 +162,8 @@ def write(runs, costs, seconds):
              f"Run took {seconds} s.", "",
              "| in B's place | p50 ms | p99 ms | share of w1 | errors |", "|---|---|---|---|---|"]
     for name, rows in runs.items():
-        lines.append(f"| {name} | {median(rows, 'p50_ms'):.1f} | {median(rows, 'p99_ms'):.1f} | "
-                     f"{100 * median(rows, 'share_w1'):.1f} % | {sum(row['errors'] for row in rows)} |")
+        lines.append(f"| {name} | {bench.median(rows, 'p50_ms'):.1f} | {bench.median(rows, 'p99_ms'):.1f} | "
+                     f"{100 * bench.median(rows, 'share_w1'):.1f} % | {sum(row['errors'] for row in rows)} |")
     on, off = (statistics.median(costs[name]) for name in REPORTING_PORTS.values())
     lines += ["", f"The load report's cost on a worker: GET /api/v1/hello at {WORKER_RATE} req/s straight from hey, "
               f"{len(costs['reports on'])} interleaved rounds of {SECONDS} s, medians: **{on:.1f} µs CPU per request "
@@ -179,10 +174,6 @@ def write(runs, costs, seconds):
     with open(path, "w") as out:
         out.write("\n".join(lines) + "\n")
     bench.log(f"wrote {path}")
-
-
-def median(rows, key):
-    return statistics.median(row[key] for row in rows)
 
 
 if __name__ == "__main__":

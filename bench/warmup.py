@@ -14,7 +14,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -97,12 +96,7 @@ def rate_at(windows, seconds):
 
 
 def main():
-    for jar in (bench.WORKER_JAR, bench.GATEWAY_JAR, bench.STOCK_JAR):
-        if not os.path.exists(jar):
-            sys.exit(f"warmup: {jar} is missing; run bench/run once, or build it")
-    work = tempfile.mkdtemp(prefix="clusterkit-warmup-")
-    processes = bench.Processes(work)
-    bench.signal.signal(bench.signal.SIGTERM, lambda *_: sys.exit("warmup: terminated"))
+    work, processes = bench.begin("warmup", (bench.WORKER_JAR, bench.GATEWAY_JAR, bench.STOCK_JAR))
     started = time.time()
     try:
         bench.log(f"extracting the gateway jar and starting the workers (logs in {work})")
