@@ -50,13 +50,9 @@ class LimitsConfiguration {
 			HttpRequestDecoderSpec decoder = server.configuration().decoder();
 			PublicPortGuards guards = new PublicPortGuards(decoder, headerTimeoutNanos, bodyTimeoutNanos,
 					idleTimeoutNanos);
-			// Netty answers a header list past this limit with an empty 431, so it is set
-			// well past the line and header limits Http2Guard checks, which answer with a
-			// problem; its count adds 32 bytes a field, which HTTP/1.1 lines do not hold
-			long headerListSize = 2L * (decoder.maxInitialLineLength() + decoder.maxHeaderSize());
 			return server
 				.http2Settings((settings) -> settings.maxConcurrentStreams(properties.maxConcurrentStreams())
-					.maxHeaderListSize(headerListSize))
+					.maxHeaderListSize(guards.http2HeaderListSize()))
 				.doOnBound(
 						(bound) -> bound.channel().pipeline().addFirst("clusterkit.connectionLimit", connectionLimit))
 				.doOnChannelInit((observer, channel, address) -> guards.install(channel.pipeline()));

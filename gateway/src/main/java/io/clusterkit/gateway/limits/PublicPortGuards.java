@@ -84,6 +84,16 @@ final class PublicPortGuards {
 		}
 	}
 
+	/**
+	 * The {@code SETTINGS_MAX_HEADER_LIST_SIZE} to announce, which Netty enforces with an
+	 * empty 431: well past the line and header limits {@link Http2Guard} checks, so that
+	 * those heads get a problem; Netty's count adds 32 bytes a field, which HTTP/1.1
+	 * lines do not hold.
+	 */
+	long http2HeaderListSize() {
+		return 2L * (this.decoder.maxInitialLineLength() + this.decoder.maxHeaderSize());
+	}
+
 	private RequestHeadGuard newHttp11Guard() {
 		return new RequestHeadGuard(this.headerTimeoutNanos, this.bodyTimeoutNanos, this.idleTimeoutNanos);
 	}
